@@ -1,0 +1,19 @@
+// Each subcommand registers its options and handler on the root app.
+// Handlers throw textq::Error; main.cpp is the single catch site.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace textq::cli {
+
+struct GlobalOptions {
+  bool verbose = false;
+  bool quiet = false;
+};
+
+void register_convert(CLI::App& app, const GlobalOptions& global);
+void register_detect(CLI::App& app, const GlobalOptions& global);
+void register_bench(CLI::App& app, const GlobalOptions& global);
+void register_info(CLI::App& app, const GlobalOptions& global);
+
+}  // namespace textq::cli

@@ -1,0 +1,40 @@
+// textq: the single CLI. Parses flags, dispatches to a subcommand, and is the
+// one place that catches errors: one line on stderr, exit code by error kind.
+#include <cstdio>
+#include <exception>
+
+#include "commands.h"
+#include "textq/error.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"textq: quantize and run MMOCR TextSnake text detectors on CPU"};
+  app.set_version_flag("--version", "textq 0.1.0");
+  app.require_subcommand(1);
+  textq::cli::GlobalOptions global;
+  app.add_flag("-v,--verbose", global.verbose, "Print more detail (oneDNN kernels, timings)");
+  app.add_flag("-q,--quiet", global.quiet, "No progress output");
+
+  textq::cli::register_convert(app, global);
+  textq::cli::register_detect(app, global);
+  textq::cli::register_bench(app, global);
+  textq::cli::register_info(app, global);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);
+    std::fprintf(stderr, "textq: usage error: %s (see textq %s--help)\n", e.what(),
+                 app.get_subcommands().empty() ? "" : (app.get_subcommands()[0]->get_name() + " ").c_str());
+    return 1;
+  } catch (const textq::Error& e) {
+    std::fprintf(stderr, "textq: error: %s\n", e.what());
+    return textq::error_kind_exit_code(e.kind());
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "textq: error: out of memory\n");
+    return 4;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "textq: internal error: %s\n", e.what());
+    return 4;
+  }
+  return 0;
+}

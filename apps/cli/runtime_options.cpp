@@ -1,0 +1,52 @@
+#include "runtime_options.h"
+
+#include "textq/error.h"
+
+namespace textq::cli {
+
+void add_runtime_options(CLI::App& cmd, RuntimeOptions& opt, bool with_decoder) {
+  cmd.add_option("--backend", opt.backend, "Backend: onednn (fast) or reference (plain C++ oracle)")
+      ->check(CLI::IsMember({"onednn", "reference"}))
+      ->capture_default_str();
+  cmd.add_option("--threads", opt.threads, "Threads (0 = all cores)")->check(CLI::Range(0, 1024))->capture_default_str();
+  if (!with_decoder) return;
+  cmd.add_option("--mmocr", opt.mmocr, "Reproduce MMOCR 0.x or 1.x arithmetic (default: the model's)")->check(CLI::IsMember({0, 1}));
+  cmd.add_option("--min-center-conf", opt.min_center_region_confidence, "Decoder: centre score threshold (MMOCR 0.2)")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd.add_option("--min-center-area", opt.min_center_area, "Decoder: minimum centre contour area in pixels (MMOCR 30)")
+      ->check(CLI::Range(0.0, 1e9));
+  cmd.add_option("--disk-overlap", opt.disk_overlap_thr, "Decoder: disk merge distance factor (MMOCR 0.03)")->check(CLI::Range(0.0, 10.0));
+  cmd.add_option("--radius-shrink", opt.radius_shrink_ratio, "Decoder: disk radius multiplier (MMOCR 1.03)")->check(CLI::Range(0.0, 10.0));
+  cmd.add_option("--max-centralize-steps", opt.max_centralize_steps,
+                 "Decoder: stop a centre-line walk after this many steps (MMOCR loops forever on radius 0)")
+      ->check(CLI::Range(1LL, 1000000000LL));
+}
+
+void apply_runtime_options(const RuntimeOptions& opt, Model& model) {
+  if (opt.mmocr) {
+    const MmocrVersion v = *opt.mmocr == 1 ? MmocrVersion::v1 : MmocrVersion::v0;
+    model.preprocess.version = v;
+    model.decoder.version = v;
+  }
+  if (opt.min_center_region_confidence) model.decoder.min_center_region_confidence = *opt.min_center_region_confidence;
+  if (opt.min_center_area) model.decoder.min_center_area = *opt.min_center_area;
+  if (opt.disk_overlap_thr) model.decoder.disk_overlap_thr = *opt.disk_overlap_thr;
+  if (opt.radius_shrink_ratio) model.decoder.radius_shrink_ratio = *opt.radius_shrink_ratio;
+  if (opt.max_centralize_steps) model.decoder.max_centralize_steps = *opt.max_centralize_steps;
+}
+
+BackendKind parse_backend(const std::string& name) {
+  if (name == "onednn") return BackendKind::OneDnn;
+  if (name == "reference") return BackendKind::Reference;
+  throw Error(ErrorKind::InvalidArgument, "--backend " + name + ": expected onednn or reference");
+}
+
+DetectorOptions detector_options(const RuntimeOptions& opt, bool verbose) {
+  DetectorOptions d;
+  d.backend = parse_backend(opt.backend);
+  d.exec.threads = opt.threads;
+  d.exec.verbose = verbose;
+  return d;
+}
+
+}  // namespace textq::cli

@@ -1,0 +1,32 @@
+// Flags shared by every command that runs a model (detect, eval, bench,
+// quantize): backend, threads, MMOCR version and decoder overrides.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "formats/model.h"
+#include "pipeline/detector.h"
+
+namespace textq::cli {
+
+struct RuntimeOptions {
+  std::string backend = "onednn";
+  int threads = 0;
+  std::optional<int> mmocr;  // overrides the model's MMOCR version rules
+  std::optional<float> min_center_region_confidence;
+  std::optional<double> min_center_area;
+  std::optional<double> disk_overlap_thr;
+  std::optional<double> radius_shrink_ratio;
+  std::optional<long long> max_centralize_steps;
+};
+
+void add_runtime_options(CLI::App& cmd, RuntimeOptions& opt, bool with_decoder);
+// Applies the overrides to a loaded model's parameters.
+void apply_runtime_options(const RuntimeOptions& opt, Model& model);
+DetectorOptions detector_options(const RuntimeOptions& opt, bool verbose);
+BackendKind parse_backend(const std::string& name);
+
+}  // namespace textq::cli

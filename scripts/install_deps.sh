@@ -1,0 +1,26 @@
+#!/bin/sh
+# Installs textq's build and test dependencies from Debian 12 packages.
+# Idempotent: packages already present are skipped, so a second run is quick.
+# Usage: scripts/install_deps.sh [--python]   (--python adds the golden-data tools)
+set -eu
+
+build_pkgs="build-essential cmake pkg-config libdnnl-dev libopencv-dev libgeos-dev libzip-dev \
+libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev"
+python_pkgs="python3-torch python3-numpy python3-opencv python3-shapely python3-skimage \
+python3-scipy python3-pyclipper"
+
+want="$build_pkgs"
+[ "${1:-}" = "--python" ] && want="$want $python_pkgs"
+
+missing=""
+for p in $want; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+echo "install_deps: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

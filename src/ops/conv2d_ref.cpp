@@ -1,0 +1,99 @@
+// Reference 2-D convolution (PyTorch Conv2d semantics, cross-correlation).
+//   dst[n,oc,oy,ox] = act( bias[oc] + residual[n,oc,oy,ox]
+//       + sum_{ic in group(oc), ky, kx} src[n, g*ICg+ic, oy*SH - PT + ky*DH, ox*SW - PL + kx*DW] * W[oc,ic,ky,kx] )
+// Taps that fall in the zero padding are skipped. Loop order keeps the inner
+// loop over output columns so it vectorises for stride 1.
+#include <algorithm>
+
+#include "ops/op_checks.h"
+#include "ops/ops_ref.h"
+
+namespace textq {
+namespace {
+
+int64_t out_size(int64_t in, int k, int s, int plo, int phi, int d) {
+  return (in + plo + phi - static_cast<int64_t>(d) * (k - 1) - 1) / s + 1;
+}
+
+// First output index o >= 0 with o*s + off >= 0 (off may be negative).
+int64_t first_valid(int64_t off, int s) { return off >= 0 ? 0 : (-off + s - 1) / s; }
+// One past the last output index o with o*s + off <= in - 1, clamped to [0, out].
+int64_t end_valid(int64_t off, int s, int64_t in, int64_t out) {
+  if (in - 1 - off < 0) return 0;
+  return std::min(out, (in - 1 - off) / s + 1);
+}
+
+}  // namespace
+
+Tensor conv2d_ref(const Tensor& src, const Tensor& weight, const Tensor& bias, const Window2d& w,
+                  const Tensor* residual, Activation act) {
+  using op_checks::require;
+  const char* op = "Conv";
+  op_checks::require_nchw_f32(src, op, "src");
+  op_checks::require_nchw_f32(weight, op, "weight");
+  op_checks::require_window(w, op);
+  const int64_t N = src.dim(0), C = src.dim(1), H = src.dim(2), W = src.dim(3);
+  const int64_t OC = weight.dim(0), ICg = weight.dim(1), KH = weight.dim(2), KW = weight.dim(3);
+  const int G = w.groups;
+  require(KH == w.kernel_h && KW == w.kernel_w, op,
+          "weight " + shape_str(weight.shape()) + " does not match kernel " + std::to_string(w.kernel_h) + "x" +
+              std::to_string(w.kernel_w));
+  require(C % G == 0 && OC % G == 0, op,
+          "channels " + std::to_string(C) + " -> " + std::to_string(OC) + " not divisible by groups " + std::to_string(G));
+  require(ICg == C / G, op,
+          "weight " + shape_str(weight.shape()) + " expects " + std::to_string(ICg * G) + " input channels, src " +
+              shape_str(src.shape()) + " has " + std::to_string(C));
+  op_checks::require_bias(bias, OC, op);
+  const int64_t OH = out_size(H, w.kernel_h, w.stride_h, w.pad_top, w.pad_bottom, w.dilation_h);
+  const int64_t OW = out_size(W, w.kernel_w, w.stride_w, w.pad_left, w.pad_right, w.dilation_w);
+  require(OH > 0 && OW > 0, op, "src " + shape_str(src.shape()) + " is smaller than the (dilated) kernel");
+  const Shape out_shape{N, OC, OH, OW};
+  op_checks::require_residual(residual, out_shape, op);
+
+  Tensor dst(DType::f32, out_shape);
+  const float* in = src.data<float>();
+  const float* wt = weight.data<float>();
+  const float* b = bias.empty() ? nullptr : bias.data<float>();
+  const float* res = residual ? residual->data<float>() : nullptr;
+  float* out = dst.data<float>();
+  const int64_t OCg = OC / G;
+  const int64_t plane = OH * OW;
+
+#pragma omp parallel for schedule(dynamic)
+  for (int64_t job = 0; job < N * OC; ++job) {
+    const int64_t n = job / OC, oc = job % OC, g = oc / OCg;
+    float* o = out + job * plane;  // zero-initialised by Tensor
+    for (int64_t ic = 0; ic < ICg; ++ic) {
+      const float* ip = in + (n * C + g * ICg + ic) * H * W;
+      const float* wp = wt + (oc * ICg + ic) * KH * KW;
+      for (int64_t ky = 0; ky < KH; ++ky) {
+        const int64_t offy = static_cast<int64_t>(ky) * w.dilation_h - w.pad_top;
+        const int64_t oy0 = first_valid(offy, w.stride_h), oy1 = end_valid(offy, w.stride_h, H, OH);
+        for (int64_t kx = 0; kx < KW; ++kx) {
+          const float wv = wp[ky * KW + kx];
+          const int64_t offx = static_cast<int64_t>(kx) * w.dilation_w - w.pad_left;
+          const int64_t ox0 = first_valid(offx, w.stride_w), ox1 = end_valid(offx, w.stride_w, W, OW);
+          for (int64_t oy = oy0; oy < oy1; ++oy) {
+            const float* irow = ip + (oy * w.stride_h + offy) * W + offx;
+            float* orow = o + oy * OW;
+            if (w.stride_w == 1) {
+              for (int64_t ox = ox0; ox < ox1; ++ox) orow[ox] += wv * irow[ox];
+            } else {
+              for (int64_t ox = ox0; ox < ox1; ++ox) orow[ox] += wv * irow[ox * w.stride_w];
+            }
+          }
+        }
+      }
+    }
+    const float bv = b ? b[oc] : 0.f;
+    const float* r = res ? res + job * plane : nullptr;
+    for (int64_t i = 0; i < plane; ++i) {
+      float v = o[i] + bv;
+      if (r) v += r[i];
+      o[i] = apply_activation(v, act);
+    }
+  }
+  return dst;
+}
+
+}  // namespace textq
