@@ -15,5 +15,7 @@ void register_convert(CLI::App& app, const GlobalOptions& global);
 void register_detect(CLI::App& app, const GlobalOptions& global);
 void register_bench(CLI::App& app, const GlobalOptions& global);
 void register_info(CLI::App& app, const GlobalOptions& global);
+void register_dataset(CLI::App& app, const GlobalOptions& global);
+void register_eval(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace textq::cli

@@ -14,9 +14,11 @@ int main(int argc, char** argv) {
   app.add_flag("-v,--verbose", global.verbose, "Print more detail (oneDNN kernels, timings)");
   app.add_flag("-q,--quiet", global.quiet, "No progress output");
 
+  textq::cli::register_dataset(app, global);
   textq::cli::register_convert(app, global);
   textq::cli::register_detect(app, global);
   textq::cli::register_bench(app, global);
+  textq::cli::register_eval(app, global);
   textq::cli::register_info(app, global);
 
   try {

@@ -203,7 +203,7 @@ Tensor npy_parse(const std::vector<uint8_t>& bytes, const std::string& name) {
   if (fortran && shape.size() > 1)
     throw Error(ErrorKind::UnsupportedModel, name + ": npy array is in Fortran order (C order only)");
 
-  const int64_t numel = shape_numel(shape);
+  const int64_t numel = with_error_context(name + ": npy header", [&] { return shape_numel(shape); });
   const size_t item = dtype_size(dtype);
   const size_t data_off = header_start + header_len;
   const size_t avail = bytes.size() - data_off;

@@ -52,45 +52,57 @@ Tensor conv2d_ref(const Tensor& src, const Tensor& weight, const Tensor& bias, c
 
   Tensor dst(DType::f32, out_shape);
   const float* in = src.data<float>();
-  const float* wt = weight.data<float>();
+  const float* wt = weight.data<float>();  // [OC, ICg, KH, KW]
   const float* b = bias.empty() ? nullptr : bias.data<float>();
   const float* res = residual ? residual->data<float>() : nullptr;
   float* out = dst.data<float>();
   const int64_t OCg = OC / G;
   const int64_t plane = OH * OW;
+  // Jobs are blocks of up to kBlock output channels of one group: each input
+  // row is then read once per block instead of once per channel.
+  constexpr int64_t kBlock = 8;
+  const int64_t blocks_per_group = (OCg + kBlock - 1) / kBlock;
+  const int64_t jobs = N * G * blocks_per_group;
 
 #pragma omp parallel for schedule(dynamic)
-  for (int64_t job = 0; job < N * OC; ++job) {
-    const int64_t n = job / OC, oc = job % OC, g = oc / OCg;
-    float* o = out + job * plane;  // zero-initialised by Tensor
+  for (int64_t job = 0; job < jobs; ++job) {
+    const int64_t n = job / (G * blocks_per_group);
+    const int64_t g = (job / blocks_per_group) % G;
+    const int64_t oc0 = g * OCg + (job % blocks_per_group) * kBlock;
+    const int64_t nb = std::min(kBlock, (g + 1) * OCg - oc0);
+    float* o = out + (n * OC + oc0) * plane;  // nb consecutive planes, zero-initialised
     for (int64_t ic = 0; ic < ICg; ++ic) {
       const float* ip = in + (n * C + g * ICg + ic) * H * W;
-      const float* wp = wt + (oc * ICg + ic) * KH * KW;
       for (int64_t ky = 0; ky < KH; ++ky) {
-        const int64_t offy = static_cast<int64_t>(ky) * w.dilation_h - w.pad_top;
+        const int64_t offy = ky * w.dilation_h - w.pad_top;
         const int64_t oy0 = first_valid(offy, w.stride_h), oy1 = end_valid(offy, w.stride_h, H, OH);
         for (int64_t kx = 0; kx < KW; ++kx) {
-          const float wv = wp[ky * KW + kx];
-          const int64_t offx = static_cast<int64_t>(kx) * w.dilation_w - w.pad_left;
+          const int64_t offx = kx * w.dilation_w - w.pad_left;
           const int64_t ox0 = first_valid(offx, w.stride_w), ox1 = end_valid(offx, w.stride_w, W, OW);
           for (int64_t oy = oy0; oy < oy1; ++oy) {
-            const float* irow = ip + (oy * w.stride_h + offy) * W + offx;
-            float* orow = o + oy * OW;
-            if (w.stride_w == 1) {
-              for (int64_t ox = ox0; ox < ox1; ++ox) orow[ox] += wv * irow[ox];
-            } else {
-              for (int64_t ox = ox0; ox < ox1; ++ox) orow[ox] += wv * irow[ox * w.stride_w];
+            const float* irow = ip + (oy * w.stride_h + offy) * W;
+            for (int64_t bi = 0; bi < nb; ++bi) {
+              const float wv = wt[(((oc0 + bi) * ICg + ic) * KH + ky) * KW + kx];
+              float* orow = o + bi * plane + oy * OW;
+              if (w.stride_w == 1) {
+                for (int64_t ox = ox0; ox < ox1; ++ox) orow[ox] += wv * irow[ox + offx];
+              } else {
+                for (int64_t ox = ox0; ox < ox1; ++ox) orow[ox] += wv * irow[ox * w.stride_w + offx];
+              }
             }
           }
         }
       }
     }
-    const float bv = b ? b[oc] : 0.f;
-    const float* r = res ? res + job * plane : nullptr;
-    for (int64_t i = 0; i < plane; ++i) {
-      float v = o[i] + bv;
-      if (r) v += r[i];
-      o[i] = apply_activation(v, act);
+    for (int64_t bi = 0; bi < nb; ++bi) {
+      const float bv = b ? b[oc0 + bi] : 0.f;
+      float* op_ = o + bi * plane;
+      const float* r = res ? res + (n * OC + oc0 + bi) * plane : nullptr;
+      for (int64_t i = 0; i < plane; ++i) {
+        float v = op_[i] + bv;
+        if (r) v += r[i];
+        op_[i] = apply_activation(v, act);
+      }
     }
   }
   return dst;

@@ -15,29 +15,37 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
 Detector::Detector(const Model& model, const DetectorOptions& options)
     : model_(model), options_(options), executor_(make_executor(model.graph, options.backend, options.exec)) {}
 
-Detection Detector::detect(const cv::Mat& bgr) {
-  Detection det;
-  det.width = bgr.cols;
-  det.height = bgr.rows;
-
+NetworkResult Detector::run_network(const cv::Mat& bgr) {
+  NetworkResult r;
   auto t0 = std::chrono::steady_clock::now();
-  PreprocessResult pre = preprocess_image(bgr, model_.preprocess);
-  det.ms_preprocess = ms_since(t0);
+  r.pre = preprocess_image(bgr, model_.preprocess);
+  r.ms_preprocess = ms_since(t0);
 
   t0 = std::chrono::steady_clock::now();
-  std::vector<Tensor> outputs = executor_->run(pre.input);
-  det.ms_network = ms_since(t0);
-  if (outputs.size() != 1 || outputs[0].rank() != 4 || outputs[0].dim(1) != 5)
-    throw Error(ErrorKind::UnsupportedModel, "model output is not one [1, 5, H, W] TextSnake map");
-  const Tensor& out = outputs[0];
+  std::vector<Tensor> outputs = executor_->run(r.pre.input);
+  r.ms_network = ms_since(t0);
+  if (outputs.size() != 1 || outputs[0].rank() != 4 || outputs[0].dim(0) != 1 || outputs[0].dim(1) != 5 ||
+      outputs[0].dtype() != DType::f32)
+    throw Error(ErrorKind::UnsupportedModel, "model output is not one f32 [1, 5, H, W] TextSnake map");
+  r.raw_output = outputs[0];
+  return r;
+}
 
-  t0 = std::chrono::steady_clock::now();
+Detection Detector::decode(const NetworkResult& net) const {
+  Detection det;
+  det.width = net.pre.ori_w;
+  det.height = net.pre.ori_h;
+  det.ms_preprocess = net.ms_preprocess;
+  det.ms_network = net.ms_network;
+
+  const auto t0 = std::chrono::steady_clock::now();
+  const Tensor& out = net.raw_output;
   det.instances = decode_textsnake(out.data<float>(), static_cast<int>(out.dim(2)), static_cast<int>(out.dim(3)), model_.decoder);
-  rescale_instances(det.instances, pre, model_.decoder.version);
+  rescale_instances(det.instances, net.pre, model_.decoder.version);
   det.ms_decode = ms_since(t0);
 
   if (options_.keep_tensors) {
-    det.input = pre.input;
+    det.input = net.pre.input;
     det.raw_output = out;
   }
   return det;

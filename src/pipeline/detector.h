@@ -1,6 +1,7 @@
 // Image in, polygons out: preprocess → graph on a backend → decode → rescale.
 // One Detector per model and backend; reuse it across images (the backend
-// caches primitives per input shape).
+// caches primitives per input shape). The three stages are public so a caller
+// can overlap the decode of one image with the network run of the next.
 #pragma once
 
 #include <memory>
@@ -30,10 +31,25 @@ struct Detection {
   double ms_preprocess = 0, ms_network = 0, ms_decode = 0;
 };
 
+// What the network stage hands to the decode stage.
+struct NetworkResult {
+  PreprocessResult pre;
+  Tensor raw_output;  // [1,5,Hp,Wp]
+  double ms_preprocess = 0, ms_network = 0;
+};
+
 class Detector {
  public:
   Detector(const Model& model, const DetectorOptions& options);
-  Detection detect(const cv::Mat& bgr);
+
+  // Stages 1+2: preprocess and run the network (uses the backend's threads).
+  NetworkResult run_network(const cv::Mat& bgr);
+  // Stage 3: decode + rescale; touches no Detector state, so it may run on
+  // another thread while run_network() works on the next image.
+  Detection decode(const NetworkResult& net) const;
+  // All three in order.
+  Detection detect(const cv::Mat& bgr) { return decode(run_network(bgr)); }
+
   const Model& model() const { return model_; }
   Executor& executor() { return *executor_; }
 

@@ -1,0 +1,143 @@
+// textq eval: hmean-IoU of predictions against an MMOCR annotation file,
+// computed exactly as MMOCR 0.x (--metric mmocr0) or 1.x (--metric mmocr1).
+//   textq eval --preds PREDS.json --ann ANN.json [--metric mmocr0|mmocr1] [--report-json FILE]
+//   textq eval --model MODEL --img-root DIR --ann ANN.json ...   (runs detection first)
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "core/file_util.h"
+#include "datasets/metric_gt.h"
+#include "datasets/mmocr_json.h"
+#include "eval/hmean.h"
+#include "formats/predictions.h"
+#include "textq/error.h"
+
+#include "detect_pipeline.h"
+
+namespace textq::cli {
+
+namespace {
+
+struct EvalOptions {
+  std::string preds, ann, metric = "mmocr0", report_json, model, img_root, save_preds;
+  DatasetDetectOptions detect;
+};
+
+// Pairs each annotated image with its predictions by file name (the basename
+// of img_path on both sides); annotated images without an entry have no
+// predictions (as in MMOCR's harness). A prediction for an image that is not
+// annotated, or two entries for one image, is an error.
+std::vector<eval::ImagePred> align_predictions(const PredictionsFile& preds, const std::string& preds_path,
+                                               const datasets::Dataset& ann, const std::string& ann_path,
+                                               size_t* missing) {
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < ann.images.size(); ++i) {
+    const std::string name = datasets::path_basename(ann.images[i].img_path);
+    if (!index.emplace(name, i).second)
+      throw Error(ErrorKind::InvalidFile, ann_path + ": image " + std::to_string(i) + " (" + name +
+                                              "): file name appears twice; predictions could not be matched");
+  }
+  std::vector<eval::ImagePred> out(ann.images.size());
+  std::vector<char> seen(ann.images.size(), 0);
+  for (size_t k = 0; k < preds.predictions.size(); ++k) {
+    const ImagePrediction& p = preds.predictions[k];
+    const std::string name = datasets::path_basename(p.img_path);
+    auto it = index.find(name);
+    if (it == index.end())
+      throw Error(ErrorKind::InvalidArgument, preds_path + ": predictions[" + std::to_string(k) + "] (" + p.img_path +
+                                                  "): image " + name + " is not in " + ann_path);
+    if (seen[it->second])
+      throw Error(ErrorKind::InvalidFile, preds_path + ": predictions[" + std::to_string(k) + "] (" + p.img_path +
+                                              "): second entry for image " + name);
+    seen[it->second] = 1;
+    out[it->second].polygons = p.polygons;
+    out[it->second].scores = p.scores;
+  }
+  *missing = 0;
+  for (char s : seen) *missing += !s;
+  return out;
+}
+
+void write_report(const std::string& path, const EvalOptions& o, const eval::HmeanResult& r, size_t n_images) {
+  nlohmann::ordered_json j;
+  j["metric"] = eval::metric_rules_name(r.rules);
+  j["annotations"] = o.ann;
+  j["predictions"] = o.preds.empty() ? o.model : o.preds;
+  j["images"] = n_images;
+  auto row = [](const eval::ThresholdResult& t) {
+    return nlohmann::ordered_json{{"threshold", t.threshold}, {"recall", t.recall},    {"precision", t.precision},
+                                  {"hmean", t.hmean},         {"matched", t.hits},     {"gt", t.gt_count},
+                                  {"det", t.pred_count}};
+  };
+  j["thresholds"] = nlohmann::ordered_json::array();
+  for (const auto& t : r.per_threshold) j["thresholds"].push_back(row(t));
+  j["best"] = row(r.best_result());
+  write_text_atomic(path, j.dump(2) + "\n");
+}
+
+}  // namespace
+
+// Scoring, separate from how the predictions were obtained.
+eval::HmeanResult score_predictions(const PredictionsFile& preds, const std::string& preds_path,
+                                    const datasets::Dataset& ann, const std::string& ann_path,
+                                    eval::MetricRules rules, size_t* images_without_predictions) {
+  const auto gt = datasets::metric_ground_truth(ann, rules);
+  const auto aligned = align_predictions(preds, preds_path, ann, ann_path, images_without_predictions);
+  return eval::evaluate_hmean(gt, aligned, rules);
+}
+
+namespace {
+
+void run_eval(const EvalOptions& o, const GlobalOptions& global) {
+  if (o.metric != "mmocr0" && o.metric != "mmocr1")
+    throw Error(ErrorKind::InvalidArgument, "--metric must be mmocr0 or mmocr1, got " + o.metric);
+  const eval::MetricRules rules = o.metric == "mmocr0" ? eval::MetricRules::Mmocr0 : eval::MetricRules::Mmocr1;
+  const datasets::Dataset ann = datasets::read_annotation_json(o.ann);
+  PredictionsFile preds;
+  std::string preds_name = o.preds;
+  if (!o.model.empty()) {
+    preds = run_detection_over_dataset(o.model, o.img_root, ann, global, o.detect);
+    preds_name = o.model;
+    if (!o.save_preds.empty()) save_predictions(preds, o.save_preds);
+  } else {
+    preds = load_predictions(o.preds);
+  }
+  size_t missing = 0;
+  const eval::HmeanResult r = score_predictions(preds, preds_name, ann, o.ann, rules, &missing);
+  if (missing && !global.quiet)
+    std::fprintf(stderr, "note: %zu of %zu annotated images have no entry in %s (scored as no detections)\n", missing,
+                 ann.images.size(), preds_name.c_str());
+  std::fputs("Evaluating hmean-iou...\n", stdout);
+  std::fputs(eval::format_hmean_table(r).c_str(), stdout);
+  if (!o.report_json.empty()) write_report(o.report_json, o, r, ann.images.size());
+}
+
+}  // namespace
+
+void register_eval(CLI::App& app, const GlobalOptions& global) {
+  auto o = std::make_shared<EvalOptions>();
+  CLI::App* cmd = app.add_subcommand("eval", "hmean-IoU of text detections, exactly as MMOCR 0.x or 1.x computes it");
+  auto* preds = cmd->add_option("--preds", o->preds, "predictions file written by `textq detect`");
+  auto* model = cmd->add_option("--model", o->model, "run this textq model over the annotated images instead");
+  cmd->add_option("--img-root", o->img_root, "image folder for --model (annotation img_path is relative to it)")
+      ->needs(model);
+  cmd->add_option("-o,--output", o->save_preds, "with --model: also write the predictions file")->needs(model);
+  cmd->add_flag("--skip-missing", o->detect.skip_missing, "with --model: skip annotated images that are missing (and say how many)");
+  cmd->add_option("--show", o->detect.show_dir, "with --model: draw each image's detections into DIR")->needs(model);
+  add_runtime_options(*cmd, o->detect.runtime, true);
+  cmd->add_option("--ann", o->ann, "annotations: MMOCR 1.x textdet_test.json or 0.x instances_test.json")->required();
+  cmd->add_option("--metric", o->metric,
+                  "mmocr0 (eval_hmean: score > 0.3, MMOCR 0.x) or mmocr1 (HmeanIOUMetric) [default: mmocr0]");
+  cmd->add_option("--report-json", o->report_json, "also write every threshold's numbers to this json file");
+  preds->excludes(model);
+  cmd->callback([o, &global] {
+    if (o->preds.empty() && o->model.empty()) throw Error(ErrorKind::InvalidArgument, "eval needs --preds or --model");
+    if (!o->model.empty() && o->img_root.empty()) throw Error(ErrorKind::InvalidArgument, "--model needs --img-root");
+    run_eval(*o, global);
+  });
+}
+
+}  // namespace textq::cli

@@ -1,0 +1,215 @@
+// textq quantize MODEL --calib SOURCE -o MODEL_INT8: post-training INT8
+// quantization (docs/quantization.md). Calibrates on N images through the
+// model's own pre-processing, rewrites every Conv/ConvTranspose to INT8 except
+// the layers kept FP32 (printed with the reason), prints per-layer
+// diagnostics, and saves atomically (no partial file on any error).
+#include <filesystem>
+#include <memory>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "commands.h"
+#include "core/file_util.h"
+#include "formats/model.h"
+#include "progress.h"
+#include "quant/calib_source.h"
+#include "quant/calibrator.h"
+#include "quant/diagnostics.h"
+#include "quant/quantize_graph.h"
+#include "runtime_options.h"
+#include "textq/error.h"
+
+namespace textq::cli {
+
+void register_quantize(CLI::App& app, const GlobalOptions& global);  // also in commands.h once wired
+
+namespace {
+
+struct QuantizeArgs {
+  std::string model;
+  std::string calib;
+  std::string calib_root;
+  std::string output;
+  std::string method = "kl";
+  double percentile = 99.99;
+  int num = 100;
+  uint64_t seed = 0;
+  std::vector<std::string> fp32_layers;
+  bool int8_head = false;
+  int diag_num = 8;
+  std::string val;
+  std::string val_root;
+  bool allow_overlap = false;
+  std::string table;
+  RuntimeOptions runtime;
+};
+
+// One ProgressBar per stage reported by the library.
+class StageProgress {
+ public:
+  explicit StageProgress(bool enabled) : enabled_(enabled) {}
+  quant::ProgressFn fn() {
+    return [this](const char* stage, size_t done, size_t total) {
+      if (stage != stage_) {
+        if (bar_) bar_->finish();
+        stage_ = stage;
+        bar_ = std::make_unique<ProgressBar>(stage, static_cast<int64_t>(total), enabled_);
+      }
+      bar_->update(static_cast<int64_t>(done));
+    };
+  }
+  void finish() {
+    if (bar_) bar_->finish();
+    bar_.reset();
+    stage_.clear();
+  }
+
+ private:
+  bool enabled_;
+  std::string stage_;
+  std::unique_ptr<ProgressBar> bar_;
+};
+
+const quant::LayerDiag* find_row(const std::vector<quant::LayerDiag>& rows, const std::string& name) {
+  for (const auto& r : rows)
+    if (r.name == name) return &r;
+  return nullptr;
+}
+
+void run_quantize(const QuantizeArgs& a, const GlobalOptions& g) {
+  Model model = load_model(a.model);
+  for (const Node& n : model.graph.nodes)
+    if (n.quant.enabled || model.info.precision == "int8")
+      throw Error(ErrorKind::InvalidArgument, a.model + ": the model is already INT8 (precision " + model.info.precision +
+                                                  "); quantize the FP32 model made by `textq convert`");
+  const quant::CalibMethod method = quant::calib_method_from_name(a.method);
+  const BackendKind backend = parse_backend(a.runtime.backend);
+
+  const std::vector<std::string> all = quant::list_images(a.calib, a.calib_root);
+  const std::vector<std::string> calib = quant::select_images(all, a.num, a.seed);
+  if (!g.quiet)
+    fmt::print("calibration   {} of {} images from {} (seed {}), method {}\n", calib.size(), all.size(), a.calib, a.seed,
+               quant::calib_method_name(method));
+  std::vector<std::string> val;
+  if (!a.val.empty()) {
+    val = quant::list_images(a.val, a.val_root);
+    const size_t overlap = quant::check_overlap(calib, val, a.allow_overlap);
+    if (overlap && !g.quiet)
+      fmt::print(stderr, "textq: warning: {} validation images are also calibration images (--allow-overlap)\n", overlap);
+  }
+
+  // Calibration (FP32 runs on the chosen backend).
+  StageProgress progress(!g.quiet);
+  quant::CalibOptions co;
+  co.method = method;
+  co.percentile = a.percentile;
+  co.backend = backend;
+  co.threads = a.runtime.threads;
+  const quant::CalibInputs inputs = quant::image_inputs(calib, model.preprocess);
+  const quant::CalibrationTable table = quant::calibrate(model.graph, inputs, co, progress.fn());
+  progress.finish();
+  if (!a.table.empty()) write_text_atomic(a.table, quant::format_calibration_table(table));
+
+  quant::QuantOptions qo;
+  qo.fp32_layers = a.fp32_layers;
+  qo.int8_head = a.int8_head;
+  Model out = model;
+  out.graph = quant::quantize_graph(model.graph, table, qo);
+  out.info.precision = "int8";
+  out.info.producer = "textq 0.1.0";
+
+  // Diagnostics: FP32 vs INT8 node outputs (INT8 runs on the reference backend).
+  quant::DiagOptions dopt;
+  dopt.fp32_backend = backend;
+  dopt.int8_backend = BackendKind::Reference;
+  dopt.threads = a.runtime.threads;
+  std::vector<quant::LayerDiag> rows;
+  if (a.diag_num > 0) {
+    quant::CalibInputs sub = inputs;
+    sub.count = std::min(inputs.count, static_cast<size_t>(a.diag_num));
+    rows = quant::compare_layers(model.graph, out.graph, table, sub, dopt, progress.fn());
+    progress.finish();
+    if (!g.quiet) {
+      fmt::print("\nper-layer diagnostics on {} calibration images (INT8 graph vs FP32 graph, node outputs):\n{}",
+                 sub.count, quant::format_layer_table(rows));
+    }
+  }
+  std::vector<quant::LayerDiag> val_rows;
+  if (!val.empty()) {
+    const quant::CalibInputs vin = quant::image_inputs(val, model.preprocess);
+    val_rows = quant::compare_layers(model.graph, out.graph, table, vin, dopt, progress.fn());
+    progress.finish();
+  }
+
+  save_model(out, a.output);
+
+  if (g.quiet) return;
+  int n_int8 = 0, n_conv = 0;
+  std::string kept;
+  for (const Node& n : out.graph.nodes) {
+    if (n.op != OpKind::Conv && n.op != OpKind::ConvTranspose) continue;
+    ++n_conv;
+    if (n.quant.enabled) {
+      ++n_int8;
+      continue;
+    }
+    const bool head = quant::is_head_node(n.name, qo) && !a.int8_head;
+    kept += fmt::format("\n  {:<28} FP32 ({})", n.name,
+                        head ? "default for the head's last conv: its input map stays f32; --int8-head to quantize it"
+                             : "--fp32-layers");
+  }
+  fmt::print("\n{} -> {}\n", a.model, a.output);
+  fmt::print("  INT8 nodes    {} of {} Conv/ConvTranspose (s8 per-channel weights; activations u8 after ReLU, s8 otherwise)",
+             n_int8, n_conv);
+  fmt::print("{}\n", kept);
+  for (const Node& n : out.graph.nodes) {
+    if (n.inputs.empty() || n.inputs[0] != out.graph.input || n.op != OpKind::Conv) continue;
+    const quant::LayerDiag* r = find_row(rows, n.name);
+    fmt::print("  stem          {} {}{}\n", n.name,
+               n.quant.enabled ? "INT8 (s8 input; default: keeping it FP32 measured < 0.2 dB output SQNR gain on the fixtures "
+                                 "for ~4% of ResNet-50's MACs; --fp32-layers " + n.name + " keeps it FP32)"
+                               : "FP32 (--fp32-layers)",
+               r ? fmt::format(", its output SQNR {:.1f} dB", r->sqnr_db) : "");
+  }
+  if (!rows.empty())
+    fmt::print("  output        SQNR {:.2f} dB, cosine {:.6f} vs FP32 on {} calibration images\n", rows.back().sqnr_db,
+               rows.back().cosine, std::min(calib.size(), static_cast<size_t>(a.diag_num)));
+  if (!val_rows.empty())
+    fmt::print("  validation    SQNR {:.2f} dB, cosine {:.6f} vs FP32 on {} validation images\n", val_rows.back().sqnr_db,
+               val_rows.back().cosine, val.size());
+  fmt::print("  size          {:.2f} MB (FP32 {:.2f} MB)\n", std::filesystem::file_size(a.output) / 1e6,
+             std::filesystem::file_size(a.model) / 1e6);
+}
+
+}  // namespace
+
+void register_quantize(CLI::App& app, const GlobalOptions& global) {
+  auto a = std::make_shared<QuantizeArgs>();
+  CLI::App* cmd = app.add_subcommand("quantize", "Post-training INT8 quantization of a textq model (calibrated on images)");
+  cmd->add_option("model", a->model, "FP32 textq model (from `textq convert`)")->required();
+  cmd->add_option("--calib", a->calib, "Calibration images: a folder, or an MMOCR annotation json (+ --calib-root)")->required();
+  cmd->add_option("--calib-root", a->calib_root, "Image root for an annotation json (default: the json's folder)");
+  cmd->add_option("-o,--output", a->output, "Output INT8 model file")->required();
+  cmd->add_option("--method", a->method, "Threshold method: kl (2048-bin KL), minmax, percentile, mse")
+      ->check(CLI::IsMember({"kl", "minmax", "percentile", "mse"}))
+      ->capture_default_str();
+  cmd->add_option("--percentile", a->percentile, "Percentile of |x| for --method percentile")
+      ->check(CLI::Range(1e-6, 100.0))
+      ->capture_default_str();
+  cmd->add_option("--num", a->num, "Calibration images to use (0 = all)")->check(CLI::Range(0, 1000000))->capture_default_str();
+  cmd->add_option("--seed", a->seed, "Seed of the image selection")->capture_default_str();
+  cmd->add_option("--fp32-layers", a->fp32_layers, "Comma-separated node names to keep FP32")->delimiter(',');
+  cmd->add_flag("--int8-head", a->int8_head, "Quantize the head's last conv too (s8 input, f32 output)");
+  cmd->add_option("--diag-num", a->diag_num, "Calibration images used for the per-layer diagnostics (0 = none)")
+      ->check(CLI::Range(0, 1000000))
+      ->capture_default_str();
+  cmd->add_option("--val", a->val, "Validation images (folder or annotation json): checked for overlap, INT8-vs-FP32 reported");
+  cmd->add_option("--val-root", a->val_root, "Image root for a --val annotation json");
+  cmd->add_flag("--allow-overlap", a->allow_overlap, "Allow validation images that are also calibration images");
+  cmd->add_option("--table", a->table, "Also write the calibration table (text) to this file");
+  add_runtime_options(*cmd, a->runtime, false);
+  cmd->callback([a, &global] { run_quantize(*a, global); });
+}
+
+}  // namespace textq::cli

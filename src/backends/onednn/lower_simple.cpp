@@ -1,0 +1,75 @@
+// MaxPool, Concat, Add and Relu lowering. These read their sources in the
+// layout the producers chose (no reorder), so blocked layouts flow through.
+#include "backends/onednn/plan_builder.h"
+
+namespace textq::onednn {
+
+void PlanBuilder::lower_max_pool(size_t ni) {
+  const Node& n = graph_.nodes[ni];
+  const Window2d& w = n.window;
+  const memory& src = plan_->values[static_cast<size_t>(n.inputs[0])];
+  const memory::desc dst_any(to_dims(plan_->shapes[static_cast<size_t>(n.output)]), Dt::f32, Tag::any);
+  // Floor mode is what oneDNN computes; padded cells are excluded from the max.
+  dnnl::pooling_v2_forward::desc d(dnnl::prop_kind::forward_inference, dnnl::algorithm::pooling_max, src.get_desc(),
+                                   dst_any, {w.stride_h, w.stride_w}, {w.kernel_h, w.kernel_w},
+                                   {w.dilation_h - 1, w.dilation_w - 1}, {w.pad_top, w.pad_left},
+                                   {w.pad_bottom, w.pad_right});
+  dnnl::pooling_v2_forward::primitive_desc pd(d, ctx_.engine);
+  plan_->nodes[ni].impl = pd.impl_info_str();
+  memory dst = define_value(n.output, pd.dst_desc());
+  add_step(dnnl::pooling_v2_forward(pd), {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}});
+}
+
+void PlanBuilder::lower_concat(size_t ni) {
+  const Node& n = graph_.nodes[ni];
+  // All sources and the destination in the first source's layout: with nhwc,
+  // or nChw16c at 16-aligned channel offsets, oneDNN's concat is a block copy;
+  // mixed layouts would send it to its reference (reorder-per-source) path.
+  const Tag tag = activation_tag(plan_->values[static_cast<size_t>(n.inputs[0])].get_desc());
+  std::vector<memory::desc> src_mds;
+  std::unordered_map<int, memory> args;
+  for (size_t i = 0; i < n.inputs.size(); ++i) {
+    const int v = n.inputs[i];
+    memory m = plan_->values[static_cast<size_t>(v)];
+    if (tag != Tag::undef) m = value_as(v, memory::desc(to_dims(plan_->shapes[static_cast<size_t>(v)]), Dt::f32, tag));
+    src_mds.push_back(m.get_desc());
+    args[DNNL_ARG_MULTIPLE_SRC + static_cast<int>(i)] = m;
+  }
+  const Shape& dst_shape = plan_->shapes[static_cast<size_t>(n.output)];
+  const memory::desc dst_md(to_dims(dst_shape), Dt::f32, tag == Tag::undef ? Tag::any : tag);
+  dnnl::concat::primitive_desc pd(dst_md, 1, src_mds, ctx_.engine);
+  plan_->nodes[ni].impl = pd.impl_info_str();
+  args[DNNL_ARG_DST] = define_value(n.output, pd.dst_desc());
+  add_step(dnnl::concat(pd), std::move(args));
+}
+
+void PlanBuilder::lower_add(size_t ni) {
+  const Node& n = graph_.nodes[ni];
+  const memory& a = plan_->values[static_cast<size_t>(n.inputs[0])];
+  const memory::desc md = a.get_desc();
+  const memory b = value_as(n.inputs[1], md);  // same layout on both sides keeps the jit kernel
+  dnnl::binary::desc d(dnnl::algorithm::binary_add, md, md, md);
+  dnnl::primitive_attr attr;
+  if (n.activation == Activation::Relu) {
+    dnnl::post_ops ops;
+    ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+    attr.set_post_ops(ops);
+  }
+  dnnl::binary::primitive_desc pd(d, attr, ctx_.engine);
+  plan_->nodes[ni].impl = pd.impl_info_str();
+  memory dst = define_value(n.output, pd.dst_desc());
+  add_step(dnnl::binary(pd), {{DNNL_ARG_SRC_0, a}, {DNNL_ARG_SRC_1, b}, {DNNL_ARG_DST, dst}});
+}
+
+void PlanBuilder::lower_relu(size_t ni) {
+  const Node& n = graph_.nodes[ni];
+  const memory& src = plan_->values[static_cast<size_t>(n.inputs[0])];
+  dnnl::eltwise_forward::desc d(dnnl::prop_kind::forward_inference, dnnl::algorithm::eltwise_relu, src.get_desc(), 0.f,
+                                0.f);
+  dnnl::eltwise_forward::primitive_desc pd(d, ctx_.engine);
+  plan_->nodes[ni].impl = pd.impl_info_str();
+  memory dst = define_value(n.output, pd.dst_desc());
+  add_step(dnnl::eltwise_forward(pd), {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}});
+}
+
+}  // namespace textq::onednn

@@ -1,0 +1,41 @@
+// The fast FP32 backend on oneDNN 2.6 (Debian libdnnl; API v2.x, not 3.x).
+// Lowers Conv / ConvTranspose (bias, residual as a sum post-op, ReLU post-op),
+// MaxPool, Concat, Add and Relu to oneDNN primitives in blocked layouts.
+// Primitives, packed weights and activation buffers are built once per input
+// shape and cached; see docs/backends.md for the layout and memory policy.
+#pragma once
+
+#include <memory>
+
+#include "ir/graph.h"
+#include "runtime/executor.h"
+
+namespace textq {
+
+// Knobs that only this backend has. Defaults are what make_executor uses.
+struct OneDnnTuning {
+  // Ask for Winograd F(4x4,3x3) on 3x3 stride-1 dense convs (oneDNN
+  // jit_wino_4x3, AVX-512 only): ~2.5x faster on those layers, but the
+  // transform adds rounding (relative error ~1e-5 instead of ~1e-6). Falls back
+  // to direct convolution where oneDNN has no Winograd kernel.
+  bool winograd = false;
+};
+
+// Verifies the graph and keeps a copy of it (weights are shared, not copied).
+// Throws Error(UnsupportedModel) for INT8 (quant.enabled) nodes.
+// The executor is not thread-safe: one run() at a time.
+std::unique_ptr<Executor> make_onednn_executor(const Graph& graph, const ExecOptions& options,
+                                               const OneDnnTuning& tuning = OneDnnTuning{});
+
+// Counters for tests and benches.
+struct OneDnnStats {
+  int plans_built = 0;              // primitive sets built so far (one per new input shape)
+  int plans_cached = 0;             // kept now (least recently used shapes are dropped)
+  size_t activation_bytes = 0;      // buffers of the most recently used plan
+  size_t packed_weight_bytes = 0;   // reordered weights kept across shapes
+  int layout_reorders = 0;          // reorders inside the most recent plan (graph output ones excluded)
+};
+// Throws Error(InvalidArgument) when `executor` did not come from make_onednn_executor.
+OneDnnStats onednn_stats(const Executor& executor);
+
+}  // namespace textq

@@ -1,0 +1,119 @@
+#include "backends/onednn/plan_builder.h"
+
+#include <climits>
+
+namespace textq::onednn {
+
+PlanBuilder::PlanBuilder(const Graph& graph, Context& ctx, WeightCache& weights, const OneDnnTuning& tuning)
+    : graph_(graph), ctx_(ctx), weights_(weights), tuning_(tuning) {}
+
+std::unique_ptr<ShapePlan> PlanBuilder::build(const Shape& input_shape) {
+  plan_ = std::make_unique<ShapePlan>();
+  ShapePlan& p = *plan_;
+  p.input_shape = input_shape;
+  p.shapes = graph_.infer_shapes(input_shape);  // throws InvalidArgument for a bad shape
+  const size_t nv = static_cast<size_t>(graph_.num_values());
+  p.values.assign(nv, memory());
+  p.nodes.assign(graph_.nodes.size(), NodePlan());
+  p.observer_reorders.assign(graph_.nodes.size(), std::nullopt);
+
+  last_use_.assign(nv, -1);
+  for (size_t ni = 0; ni < graph_.nodes.size(); ++ni)
+    for (int v : graph_.nodes[ni].inputs) last_use_[static_cast<size_t>(v)] = static_cast<int>(ni);
+  for (int v : graph_.outputs) last_use_[static_cast<size_t>(v)] = INT_MAX;
+  main_buffer_.assign(nv, -1);
+  extra_buffers_.assign(nv, {});
+  converted_.assign(nv, {});
+  bindings_.clear();
+
+  const Shape& in_shape = p.shapes[static_cast<size_t>(graph_.input)];
+  p.input_user = memory(plain_nchw(in_shape), ctx_.engine, DNNL_MEMORY_NONE);
+  p.values[static_cast<size_t>(graph_.input)] = p.input_user;
+
+  for (size_t ni = 0; ni < graph_.nodes.size(); ++ni) {
+    const Node& n = graph_.nodes[ni];
+    current_node_ = ni;
+    p.nodes[ni].first_step = p.steps.size();
+    guard_node(n.name, op_kind_name(n.op), [&] {
+      switch (n.op) {
+        case OpKind::Conv:
+        case OpKind::ConvTranspose: lower_conv(ni); break;
+        case OpKind::MaxPool: lower_max_pool(ni); break;
+        case OpKind::Concat: lower_concat(ni); break;
+        case OpKind::Add: lower_add(ni); break;
+        case OpKind::Relu: lower_relu(ni); break;
+      }
+    });
+    p.nodes[ni].end_step = p.steps.size();
+    release_dead_inputs(ni);
+  }
+
+  // Graph outputs leave as plain NCHW f32 (the caller's tensors, handle set per run).
+  for (int v : graph_.outputs) {
+    const memory& src = p.values[static_cast<size_t>(v)];
+    memory dst(plain_nchw(p.shapes[static_cast<size_t>(v)]), ctx_.engine, DNNL_MEMORY_NONE);
+    p.output_reorders.push_back(guard_node(graph_.value_names[static_cast<size_t>(v)], "output reorder",
+                                           [&] { return dnnl::reorder(src, dst); }));
+    p.output_plain.push_back(dst);
+  }
+
+  p.buffers.allocate();
+  for (auto& [mem, buffer] : bindings_) mem.set_data_handle(p.buffers.data(buffer));
+  bindings_.clear();
+  return std::move(plan_);
+}
+
+memory PlanBuilder::bound_memory(const memory::desc& md, int buffer) {
+  memory m(md, ctx_.engine, DNNL_MEMORY_NONE);
+  bindings_.emplace_back(m, buffer);
+  return m;
+}
+
+memory PlanBuilder::define_value(int value, const memory::desc& md) {
+  const int buffer = plan_->buffers.acquire(md.get_size());
+  main_buffer_[static_cast<size_t>(value)] = buffer;
+  memory m = bound_memory(md, buffer);
+  plan_->values[static_cast<size_t>(value)] = m;
+  return m;
+}
+
+memory PlanBuilder::value_as(int value, const memory::desc& want) {
+  const memory& have = plan_->values.at(static_cast<size_t>(value));
+  if (have.get_desc() == want) return have;
+  for (const memory& m : converted_[static_cast<size_t>(value)])
+    if (m.get_desc() == want) return m;
+  const int buffer = plan_->buffers.acquire(want.get_size());
+  extra_buffers_[static_cast<size_t>(value)].push_back(buffer);
+  memory copy = bound_memory(want, buffer);
+  add_reorder(have, copy);
+  converted_[static_cast<size_t>(value)].push_back(copy);
+  return copy;
+}
+
+void PlanBuilder::add_step(const dnnl::primitive& prim, std::unordered_map<int, memory> args) {
+  plan_->steps.push_back(Step{prim, std::move(args)});
+}
+
+void PlanBuilder::add_reorder(const memory& src, const memory& dst) {
+  add_step(dnnl::reorder(src, dst), {{DNNL_ARG_FROM, src}, {DNNL_ARG_TO, dst}});
+  plan_->nodes[current_node_].reorders++;
+}
+
+bool PlanBuilder::can_overwrite(int value, size_t ni) const {
+  const size_t v = static_cast<size_t>(value);
+  return main_buffer_[v] >= 0 && last_use_[v] == static_cast<int>(ni);
+}
+
+void PlanBuilder::release_dead_inputs(size_t ni) {
+  for (int value : graph_.nodes[ni].inputs) {
+    const size_t v = static_cast<size_t>(value);
+    if (last_use_[v] != static_cast<int>(ni)) continue;
+    last_use_[v] = -1;  // release once even if the node reads the value twice
+    if (main_buffer_[v] >= 0) plan_->buffers.release(main_buffer_[v]);
+    for (int b : extra_buffers_[v]) plan_->buffers.release(b);
+    main_buffer_[v] = -1;
+    extra_buffers_[v].clear();
+  }
+}
+
+}  // namespace textq::onednn

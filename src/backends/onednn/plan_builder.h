@@ -1,0 +1,60 @@
+// Lowers a Graph to oneDNN primitives for one input shape (see
+// docs/backends.md). Layout policy: every node asks for format_tag::any and
+// keeps what oneDNN picks; a reorder is added only where a consumer's
+// descriptor differs from its producer's (cached per value, so two consumers
+// wanting the same layout share one reorder). Buffers are reused by liveness.
+#pragma once
+
+#include <vector>
+
+#include "backends/onednn/onednn_common.h"
+#include "backends/onednn/onednn_executor.h"
+#include "backends/onednn/shape_plan.h"
+#include "backends/onednn/weight_cache.h"
+#include "ir/graph.h"
+
+namespace textq::onednn {
+
+class PlanBuilder {
+ public:
+  PlanBuilder(const Graph& graph, Context& ctx, WeightCache& weights, const OneDnnTuning& tuning);
+  // Builds and allocates the plan; throws Error(Internal) naming the node on a oneDNN failure.
+  std::unique_ptr<ShapePlan> build(const Shape& input_shape);
+
+ private:
+  // Per-op lowering (lower_conv.cpp, lower_simple.cpp). Each appends steps and
+  // sets plan_->values[node.output].
+  void lower_conv(size_t ni);
+  // Strided deconv as stride^2 phase convs + interleave; false when not applicable.
+  bool lower_deconv_phases(size_t ni);
+  void lower_max_pool(size_t ni);
+  void lower_concat(size_t ni);
+  void lower_add(size_t ni);
+  void lower_relu(size_t ni);
+
+  // Memory for a new value in layout `md`, backed by a planned buffer.
+  memory define_value(int value, const memory::desc& md);
+  // The value in layout `want`: itself, or a reordered copy made once.
+  memory value_as(int value, const memory::desc& want);
+  void add_step(const dnnl::primitive& prim, std::unordered_map<int, memory> args);
+  void add_reorder(const memory& src, const memory& dst);
+  memory bound_memory(const memory::desc& md, int buffer);
+  void release_dead_inputs(size_t ni);
+  // True when `value` may be overwritten in place by node ni (its last reader).
+  bool can_overwrite(int value, size_t ni) const;
+
+  const Graph& graph_;
+  Context& ctx_;
+  WeightCache& weights_;
+  const OneDnnTuning& tuning_;
+
+  std::unique_ptr<ShapePlan> plan_;
+  std::vector<int> last_use_;        // value id -> last node index reading it (INT_MAX for outputs)
+  std::vector<int> main_buffer_;     // value id -> buffer holding it (-1: caller's input)
+  std::vector<std::vector<int>> extra_buffers_;  // value id -> buffers of its reordered copies
+  std::vector<std::vector<memory>> converted_;   // value id -> reordered copies
+  std::vector<std::pair<memory, int>> bindings_; // memory -> buffer, handles set after allocate()
+  size_t current_node_ = 0;
+};
+
+}  // namespace textq::onednn

@@ -1,0 +1,40 @@
+// Everything built for one input shape: the primitives in execution order
+// with their argument maps, the memory of every value, and the buffers behind
+// them. Built by PlanBuilder (plan_builder.h), run by the executor.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "backends/onednn/buffer_planner.h"
+#include "backends/onednn/onednn_common.h"
+
+namespace textq::onednn {
+
+struct Step {
+  dnnl::primitive prim;
+  std::unordered_map<int, memory> args;
+};
+
+struct NodePlan {
+  size_t first_step = 0, end_step = 0;  // steps[first, end) run this node (reorders included)
+  std::string impl;                     // impl_info_str() of the node's main primitive
+  int reorders = 0;                     // layout conversions added for this node
+};
+
+struct ShapePlan {
+  Shape input_shape;
+  std::vector<Shape> shapes;       // value id -> NCHW shape
+  std::vector<memory> values;      // value id -> memory holding it (blocked layout)
+  memory input_user;               // plain NCHW view of the caller's input (handle set per run)
+  std::vector<Step> steps;
+  std::vector<NodePlan> nodes;     // node index -> its steps
+  std::vector<dnnl::reorder> output_reorders;  // graph output i: values[...] -> output_plain[i]
+  std::vector<memory> output_plain;
+  std::vector<std::optional<dnnl::reorder>> observer_reorders;  // made on first observed run
+  BufferPlanner buffers;
+};
+
+}  // namespace textq::onednn

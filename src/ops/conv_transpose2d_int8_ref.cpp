@@ -1,0 +1,102 @@
+// Reference INT8 transposed convolution: the scatter of
+// conv_transpose2d_ref.cpp into int32 planes, then the shared epilogue.
+#include <algorithm>
+#include <vector>
+
+#include "ops/conv_int8_common.h"
+
+namespace textq {
+namespace {
+
+int64_t first_valid(int64_t off, int s) { return off >= 0 ? 0 : (-off + s - 1) / s; }
+int64_t end_valid(int64_t off, int s, int64_t out_extent, int64_t in) {
+  if (out_extent - 1 - off < 0) return 0;
+  return std::min(in, (out_extent - 1 - off) / s + 1);
+}
+
+template <class SrcT>
+void deconv_accumulate(const SrcT* in, const int8_t* wt, int64_t C, int64_t H, int64_t W, int64_t ICg, int64_t OCg,
+                       int64_t KH, int64_t KW, int64_t OH, int64_t OW, const Window2d& w, int64_t n, int64_t g,
+                       int64_t ocg0, int64_t nb, int32_t* acc) {
+  const int64_t plane = OH * OW;
+  for (int64_t ic = 0; ic < ICg; ++ic) {
+    const int64_t c = g * ICg + ic;
+    const SrcT* ip = in + (n * C + c) * H * W;
+    for (int64_t ky = 0; ky < KH; ++ky) {
+      const int64_t offy = ky * w.dilation_h - w.pad_top;
+      const int64_t iy0 = first_valid(offy, w.stride_h), iy1 = end_valid(offy, w.stride_h, OH, H);
+      for (int64_t kx = 0; kx < KW; ++kx) {
+        const int64_t offx = kx * w.dilation_w - w.pad_left;
+        const int64_t ix0 = first_valid(offx, w.stride_w), ix1 = end_valid(offx, w.stride_w, OW, W);
+        for (int64_t iy = iy0; iy < iy1; ++iy) {
+          const SrcT* irow = ip + iy * W;
+          const int64_t oy = iy * w.stride_h + offy;
+          for (int64_t bi = 0; bi < nb; ++bi) {
+            const int32_t wv = wt[((c * OCg + ocg0 + bi) * KH + ky) * KW + kx];
+            int32_t* arow = acc + bi * plane + oy * OW;
+            for (int64_t ix = ix0; ix < ix1; ++ix) arow[ix * w.stride_w + offx] += wv * static_cast<int32_t>(irow[ix]);
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+Tensor conv_transpose2d_int8_ref(const Tensor& src, const Tensor& weight, const Tensor& bias, const Window2d& w,
+                                 const Tensor* residual, Activation act, const Int8ConvParams& p) {
+  using op_checks::require;
+  const char* op = "ConvTranspose(int8)";
+  op_checks::require_window(w, op);
+  require(src.rank() == 4 && weight.rank() == 4, op, "src and weight must be 4-D");
+  const int64_t N = src.dim(0), C = src.dim(1), H = src.dim(2), W = src.dim(3);
+  const int64_t WC = weight.dim(0), OCg = weight.dim(1), KH = weight.dim(2), KW = weight.dim(3);
+  const int G = w.groups;
+  const int64_t OC = OCg * G;
+  require(WC == C && C % G == 0, op, "weight " + shape_str(weight.shape()) + " does not fit src " + shape_str(src.shape()));
+  const int64_t ICg = C / G;
+  // Each output element sums at most ICg * ceil(KH/SH) * ceil(KW/SW) products; bound by ICg*KH*KW.
+  int8_detail::require_int8_args(src, weight, OC, ICg * KH * KW, p, op);
+  require(KH == w.kernel_h && KW == w.kernel_w, op, "weight " + shape_str(weight.shape()) + " does not match the kernel");
+  require(w.output_padding_h >= 0 && w.output_padding_w >= 0 &&
+              w.output_padding_h < std::max(w.stride_h, w.dilation_h) && w.output_padding_w < std::max(w.stride_w, w.dilation_w),
+          op, "output_padding must be smaller than stride or dilation (PyTorch rule)");
+  op_checks::require_bias(bias, OC, op);
+  const int64_t OH = deconv_out_size(H, w.kernel_h, w.stride_h, w.pad_top, w.pad_bottom, w.dilation_h, w.output_padding_h);
+  const int64_t OW = deconv_out_size(W, w.kernel_w, w.stride_w, w.pad_left, w.pad_right, w.dilation_w, w.output_padding_w);
+  require(OH > 0 && OW > 0, op, "output size is not positive for src " + shape_str(src.shape()));
+  const Shape out_shape{N, OC, OH, OW};
+  op_checks::require_residual(residual, out_shape, op);
+
+  Tensor dst(p.dst_type, out_shape);
+  const int8_t* wt = weight.data<int8_t>();
+  const float* b = bias.empty() ? nullptr : bias.data<float>();
+  const float* res = residual ? residual->data<float>() : nullptr;
+  const int64_t plane = OH * OW;
+  constexpr int64_t kBlock = 8;
+  const int64_t blocks_per_group = (OCg + kBlock - 1) / kBlock;
+  const int64_t jobs = N * G * blocks_per_group;
+
+#pragma omp parallel for schedule(dynamic)
+  for (int64_t job = 0; job < jobs; ++job) {
+    const int64_t n = job / (G * blocks_per_group);
+    const int64_t g = (job / blocks_per_group) % G;
+    const int64_t ocg0 = (job % blocks_per_group) * kBlock;
+    const int64_t nb = std::min(kBlock, OCg - ocg0);
+    std::vector<int32_t> acc(static_cast<size_t>(nb * plane), 0);
+    if (src.dtype() == DType::u8)
+      deconv_accumulate(src.data<uint8_t>(), wt, C, H, W, ICg, OCg, KH, KW, OH, OW, w, n, g, ocg0, nb, acc.data());
+    else
+      deconv_accumulate(src.data<int8_t>(), wt, C, H, W, ICg, OCg, KH, KW, OH, OW, w, n, g, ocg0, nb, acc.data());
+    for (int64_t bi = 0; bi < nb; ++bi) {
+      const int64_t oc = g * OCg + ocg0 + bi;
+      const float m = p.src_scale * p.weight_scales[static_cast<size_t>(oc)];
+      int8_detail::epilogue_plane(acc.data() + bi * plane, plane, m, b ? b[oc] : 0.f,
+                                  res ? res + (n * OC + oc) * plane : nullptr, act, p, dst, (n * OC + oc) * plane);
+    }
+  }
+  return dst;
+}
+
+}  // namespace textq

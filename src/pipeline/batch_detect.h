@@ -1,0 +1,28 @@
+// Detection over many images with the decode of image i overlapping the
+// network run of image i+1 (the decoder is single-threaded OpenCV/loop code,
+// the network is multi-threaded oneDNN; overlapping hides most of the decode).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "pipeline/detector.h"
+
+namespace textq {
+
+struct BatchItem {
+  std::string path;        // image file to read
+  Detection detection;     // filled by run_batch_detection
+};
+
+// Called on the caller's thread after each image is fully decoded, in input
+// order (for progress, printing, --show). May throw to abort the batch.
+using BatchCallback = std::function<void(size_t index, const BatchItem& item, const cv::Mat& bgr)>;
+
+// Runs every image; the first error (unreadable image, backend failure)
+// stops the batch and is rethrown with the image path as context.
+// `overlap` = false runs the stages strictly one after another.
+void run_batch_detection(Detector& detector, std::vector<BatchItem>& items, const BatchCallback& on_done, bool overlap = true);
+
+}  // namespace textq

@@ -1,0 +1,46 @@
+// Per-layer diagnostics: runs the FP32 and the INT8 graph on the same inputs
+// and compares each Conv/ConvTranspose node's output (INT8 graph, errors
+// accumulated from the input on) against the FP32 graph's, through the
+// NodeObserver. To bound memory, at most `max_samples_per_node` elements of
+// each node output are kept per input (every k-th element, k = ceil(numel /
+// max)); SQNR and cosine are computed over those samples, summed over inputs.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ir/graph.h"
+#include "quant/calibration_table.h"
+#include "quant/calibrator.h"
+
+namespace textq::quant {
+
+struct LayerDiag {
+  std::string name;
+  std::string op;
+  bool int8 = false;
+  std::string src;        // "u8 0.0123" or "f32"
+  std::string dst;        // "s8 0.0456" or "f32"
+  double out_min = 0, out_max = 0;   // FP32 output range on the calibration set
+  double threshold = 0;   // output group threshold (0 when dst is f32)
+  double sqnr_db = 0;     // 10 log10(sum r^2 / sum (r - q)^2); +inf when equal
+  double cosine = 0;      // sum rq / sqrt(sum r^2 sum q^2)
+  int64_t samples = 0;
+};
+
+struct DiagOptions {
+  BackendKind fp32_backend = BackendKind::Reference;
+  BackendKind int8_backend = BackendKind::Reference;
+  int threads = 0;
+  int64_t max_samples_per_node = 1 << 20;
+};
+
+// Both graphs must have the same nodes (same names and order).
+std::vector<LayerDiag> compare_layers(const Graph& fp32_graph, const Graph& int8_graph, const CalibrationTable& table,
+                                      const CalibInputs& inputs, const DiagOptions& options,
+                                      const ProgressFn& progress = nullptr);
+
+// A fixed-width text table, one row per layer.
+std::string format_layer_table(const std::vector<LayerDiag>& rows);
+
+}  // namespace textq::quant

@@ -1,0 +1,58 @@
+#include "quant/scale_groups.h"
+
+#include <numeric>
+
+namespace textq::quant {
+namespace {
+
+int find(std::vector<int>& parent, int x) {
+  while (parent[x] != x) x = parent[x] = parent[parent[x]];
+  return x;
+}
+
+bool is_pass_through(OpKind op) { return op == OpKind::MaxPool || op == OpKind::Concat; }
+
+}  // namespace
+
+ScaleGroups build_scale_groups(const Graph& graph) {
+  const int nv = graph.num_values();
+  std::vector<int> parent(static_cast<size_t>(nv));
+  std::iota(parent.begin(), parent.end(), 0);
+  ScaleGroups g;
+  g.value_nonneg.assign(static_cast<size_t>(nv), false);
+  std::vector<bool> is_source(static_cast<size_t>(nv), false);
+  is_source[graph.input] = true;
+  for (const Node& n : graph.nodes) {
+    if (is_pass_through(n.op)) {
+      bool nonneg = true;
+      for (int v : n.inputs) {
+        parent[find(parent, v)] = find(parent, n.output);
+        nonneg = nonneg && g.value_nonneg[v];
+      }
+      g.value_nonneg[n.output] = nonneg;
+    } else {
+      is_source[n.output] = true;
+      g.value_nonneg[n.output] = n.op == OpKind::Relu || n.activation == Activation::Relu;
+    }
+  }
+  std::vector<int> id(static_cast<size_t>(nv), -1);
+  g.group_of.assign(static_cast<size_t>(nv), -1);
+  for (int v = 0; v < nv; ++v) {
+    const int r = find(parent, v);
+    if (id[r] < 0) {
+      id[r] = static_cast<int>(g.sources.size());
+      g.sources.emplace_back();
+      g.group_nonneg.push_back(true);
+    }
+    g.group_of[v] = id[r];
+  }
+  for (int v = 0; v < nv; ++v) {
+    if (!is_source[v]) continue;
+    const int gid = g.group_of[v];
+    g.sources[gid].push_back(v);
+    if (!g.value_nonneg[v]) g.group_nonneg[gid] = false;
+  }
+  return g;
+}
+
+}  // namespace textq::quant

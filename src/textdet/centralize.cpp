@@ -1,0 +1,63 @@
+#include "textdet/centralize.h"
+
+#include <cmath>
+
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#elif defined(__GNUC__)
+#pragma GCC optimize("fp-contract=off")
+#endif
+
+namespace textq {
+namespace {
+
+// numpy's float->int32 cast of the next position, followed by MMOCR's bounds
+// test. Done on the truncated double so NaN/huge values simply fail the test
+// (numpy yields INT32_MIN for them, which fails it too).
+inline bool inside(double y, double x, const uint8_t* mask, int rows, int cols) {
+  const double ty = std::trunc(y), tx = std::trunc(x);
+  if (!(ty >= 0.0 && ty < rows && tx > 0.0 && tx < cols)) return false;
+  return mask[static_cast<size_t>(ty) * cols + static_cast<size_t>(tx)] != 0;
+}
+
+// Walks from (y, x) by (dy, dx) while the next position is inside; returns the
+// final position. Counts a guard hit when max_steps accepted steps are reached.
+void walk(double& y, double& x, double dy, double dx, const uint8_t* mask, int rows, int cols,
+          long long max_steps, long long* guard_hits) {
+  for (long long n = 0;; ++n) {
+    const double ny = y + dy, nx = x + dx;
+    if (!inside(ny, nx, mask, rows, cols)) return;
+    if (n >= max_steps) {
+      if (guard_hits) ++*guard_hits;
+      return;
+    }
+    y = ny;
+    x = nx;
+  }
+}
+
+}  // namespace
+
+std::vector<PointYX> centralize(const std::vector<CentralizeInput>& points, const uint8_t* mask,
+                                int rows, int cols, long long max_steps, long long* guard_hits) {
+  constexpr float kStepRatio = 0.03f;  // MMOCR's step_ratio, applied in float32
+  std::vector<PointYX> out;
+  out.reserve(points.size());
+  for (const CentralizeInput& in : points) {
+    // numpy: step_ratio * radius (float32), then * [cos, -sin] (float32)
+    const float base = kStepRatio * in.radius;
+    const float neg_sin = -in.sin_n;
+    const double dy = static_cast<float>(base * in.cos_n);
+    const double dx = static_cast<float>(base * neg_sin);
+    double ty = in.p.y, tx = in.p.x;
+    walk(ty, tx, dy, dx, mask, rows, cols, max_steps, guard_hits);
+    double by = in.p.y, bx = in.p.x;
+    walk(by, bx, -dy, -dx, mask, rows, cols, max_steps, guard_hits);
+    // numpy: np.array((top + bot) * 0.5, dtype=np.int32) truncates toward zero
+    out.push_back({static_cast<int32_t>(std::trunc((ty + by) * 0.5)),
+                   static_cast<int32_t>(std::trunc((tx + bx) * 0.5))});
+  }
+  return out;
+}
+
+}  // namespace textq

@@ -1,0 +1,103 @@
+// End to end on the small fixture checkpoints of tests/data/network (random,
+// seeded weights: harsh for INT8): calibrate on the tests/data/textdet images
+// through MMOCR pre-processing (in a smaller resize box to stay fast),
+// quantize, and compare the INT8 graph's raw head output with the FP32
+// graph's on held-out inputs (the fixture .npy inputs) on the reference
+// backend. Each method and checkpoint prints its numbers.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+
+#include "core/npy.h"
+#include "importers/pytorch/state_dict.h"
+#include "importers/textsnake/textsnake_builder.h"
+#include "quant/calib_source.h"
+#include "quant/calibrator.h"
+#include "quant/diagnostics.h"
+#include "quant/quantize_graph.h"
+#include "runtime/executor.h"
+
+namespace textq::quant {
+namespace {
+
+Graph load_fixture(const std::string& name) {
+  TextSnakeBuildOptions opt;
+  opt.style = ResNetStyle::Caffe;
+  return build_textsnake_graph(load_pth("tests/data/network/" + name + ".pth"), opt);
+}
+
+CalibInputs calib_images() {
+  PreprocessParams pp;
+  pp.scale_long = 320;  // the 1333x736 box would be 10x slower and test nothing more
+  pp.scale_short = 192;
+  return image_inputs(list_images("tests/data/textdet"), pp);
+}
+
+struct Cmp {
+  double cosine = 0, sqnr = 0, max_abs = 0, ref_abs_max = 0;
+};
+
+Cmp compare_outputs(const Graph& fp32, const Graph& int8, const std::vector<std::string>& inputs) {
+  auto a = make_executor(fp32, BackendKind::Reference, {});
+  auto b = make_executor(int8, BackendKind::Reference, {});
+  double rr = 0, qq = 0, rq = 0, ee = 0;
+  Cmp c;
+  for (const std::string& in : inputs) {
+    const Tensor x = npy_read("tests/data/network/" + in);
+    const Tensor r = a->run(x).at(0), q = b->run(x).at(0);
+    for (int64_t i = 0; i < r.numel(); ++i) {
+      const double u = r.data<float>()[i], v = q.data<float>()[i];
+      rr += u * u, qq += v * v, rq += u * v, ee += (u - v) * (u - v);
+      c.max_abs = std::fmax(c.max_abs, std::fabs(u - v));
+      c.ref_abs_max = std::fmax(c.ref_abs_max, std::fabs(u));
+    }
+  }
+  c.cosine = rq / std::sqrt(rr * qq);
+  c.sqnr = 10 * std::log10(rr / ee);
+  return c;
+}
+
+const std::vector<std::string> kHeldOut = {"input_1x64x96.npy", "input_1x96x128.npy", "input_1x32x192.npy"};
+
+// Default scheme (KL) on both checkpoints, plus the two visible FP32 choices
+// measured against it: the stem kept FP32; the head's out_conv INT8 (s8 input,
+// f32 output) instead of fully FP32.
+TEST(QuantizeE2E, Int8OutputTracksFp32OnFixtures) {
+  const CalibInputs calib = calib_images();
+  ASSERT_EQ(calib.count, 4u);  // 3 photos + the grey gradient
+  for (const char* ckpt : {"r50w4_caffe_0x", "r18w4_caffe_1x"}) {
+    const Graph fp32 = load_fixture(ckpt);
+    const CalibrationTable table = calibrate(fp32, calib, CalibOptions{});
+    struct Variant { const char* what; std::vector<std::string> fp32_layers; bool int8_head; };
+    for (const Variant& v : {Variant{"default (head fp32)", {}, false}, Variant{"+ stem fp32", {"backbone.conv1"}, false},
+                             Variant{"int8 head", {}, true}}) {
+      QuantOptions qo;
+      qo.fp32_layers = v.fp32_layers;
+      qo.int8_head = v.int8_head;
+      const Graph int8 = quantize_graph(fp32, table, qo);
+      const Cmp c = compare_outputs(fp32, int8, kHeldOut);
+      std::printf("%-15s kl %-19s cosine %.5f  SQNR %6.2f dB  max|err| %.4f (output |max| %.3f)\n", ckpt, v.what,
+                  c.cosine, c.sqnr, c.max_abs, c.ref_abs_max);
+      EXPECT_GT(c.cosine, 0.99) << ckpt << " " << v.what;
+    }
+  }
+}
+
+// The other observers on one checkpoint.
+TEST(QuantizeE2E, EveryMethodWorks) {
+  const CalibInputs calib = calib_images();
+  const Graph fp32 = load_fixture("r18w4_caffe_1x");
+  for (CalibMethod m : {CalibMethod::MinMax, CalibMethod::Percentile, CalibMethod::Mse}) {
+    CalibOptions co;
+    co.method = m;
+    const Graph int8 = quantize_graph(fp32, calibrate(fp32, calib, co), QuantOptions{});
+    const Cmp c = compare_outputs(fp32, int8, kHeldOut);
+    std::printf("r18w4_caffe_1x  %-10s cosine %.5f  SQNR %6.2f dB  max|err| %.4f\n", calib_method_name(m), c.cosine, c.sqnr,
+                c.max_abs);
+    EXPECT_GT(c.cosine, 0.99) << calib_method_name(m);
+  }
+}
+
+}  // namespace
+}  // namespace textq::quant

@@ -1,0 +1,64 @@
+// Full-size TextSnake (ResNet-50 width 64, caffe, FPN_UNet 32, bbox_head = the
+// MMOCR architecture, random weights) vs PyTorch. The checkpoint (~146 MB) is
+// made at test time by scripts/make_net_fixtures.py --r50-full into a temp
+// folder; sizes 256x384 and 736x1184 (the padded input of a 480x300 image,
+// valid region 736x1178). Tolerance: max abs <= 1e-3, mean abs <= 1e-5.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "backends/reference/reference_executor.h"
+#include "core/npy.h"
+#include "importers/pytorch/state_dict.h"
+#include "importers/textsnake/textsnake_builder.h"
+
+namespace textq {
+namespace {
+
+TEST(TextSnakeR50, MatchesPyTorchAtTwoSizes) {
+  std::string tmpl = ::testing::TempDir() + "/textq_r50_XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+  const std::string dir = tmpl;
+  const std::string cmd = "/usr/bin/python3 " + std::string(TEXTQ_SOURCE_DIR) +
+                          "/scripts/make_net_fixtures.py --r50-full " + dir + " > " + dir + "/make.log 2>&1";
+  auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << "failed: " << cmd;
+  std::printf("  PyTorch fixture: %.1f s\n",
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+
+  ArchInfo arch;
+  const Graph g = build_textsnake_graph(load_pth(dir + "/r50.pth"), TextSnakeBuildOptions{}, &arch);
+  EXPECT_EQ(arch.depth, 50);
+  EXPECT_EQ(arch.base_width, 64);
+  EXPECT_EQ(arch.num_tensors_used, 293);
+  EXPECT_EQ(arch.num_ignored, 53);
+  auto exec = make_reference_executor(g, ExecOptions{});
+  for (const char* size : {"256x384", "736x1184"}) {
+    const Tensor x = npy_read(dir + "/input_" + size + ".npy");
+    const Tensor want = npy_read(dir + "/out_" + size + ".npy");
+    t0 = std::chrono::steady_clock::now();
+    const Tensor got = exec->run(x)[0];
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    ASSERT_EQ(shape_str(got.shape()), shape_str(want.shape()));
+    double max_abs = 0, sum = 0, max_ref = 0;
+    for (int64_t i = 0; i < got.numel(); ++i) {
+      const double e = std::abs(double(got.data<float>()[i]) - want.data<float>()[i]);
+      if (!(e <= max_abs)) max_abs = e;
+      sum += e;
+      max_ref = std::max(max_ref, std::abs(double(want.data<float>()[i])));
+    }
+    const double mean_abs = sum / got.numel();
+    std::printf("  R50 %-9s reference %.1f s  max abs %.3g  mean abs %.3g  (|ref| max %.2f)\n", size, secs, max_abs,
+                mean_abs, max_ref);
+    EXPECT_LE(max_abs, 1e-3) << size;
+    EXPECT_LE(mean_abs, 1e-5) << size;
+  }
+  std::system(("rm -rf '" + dir + "'").c_str());
+}
+
+}  // namespace
+}  // namespace textq

@@ -1,0 +1,152 @@
+// One op at a time, oneDNN vs the reference executor, on awkward shapes:
+// odd H/W, channels that are not multiples of 8/16, strides and pads that
+// leave partial windows.
+#include <sstream>
+
+#include "graph_maker.h"
+
+namespace textq::test {
+namespace {
+
+struct ConvCase {
+  int mb, ic, oc, ih, iw, k, stride, pad, groups, dilation;
+  bool relu, bias;
+  // benchdnn-style one-liner, e.g. mb1ic13oc17ih9iw7kh3sh1ph1g1dh1_relu_bias
+  std::string repro(const char* op) const {
+    std::ostringstream s;
+    s << op << " mb" << mb << "ic" << ic << "oc" << oc << "ih" << ih << "iw" << iw << "kh" << k << "kw" << k << "sh"
+      << stride << "ph" << pad << "g" << groups << "dh" << dilation << (relu ? "_relu" : "") << (bias ? "_bias" : "");
+    return s.str();
+  }
+};
+
+const ConvCase kConvCases[] = {
+    {1, 13, 17, 9, 7, 3, 1, 1, 1, 1, true, true},        // 3x3 p1, odd everything
+    {1, 17, 32, 11, 13, 1, 2, 0, 1, 1, false, false},    // ResNet caffe-style stride-2 1x1
+    {1, 3, 16, 23, 19, 7, 2, 3, 1, 1, true, false},      // the stem: 7x7 s2 p3 on 3 channels
+    {2, 16, 16, 8, 8, 3, 1, 1, 1, 1, true, true},        // batch 2, blocked-friendly
+    {1, 32, 48, 15, 9, 3, 2, 1, 1, 1, false, true},      // 3x3 s2 on odd sizes
+    {1, 12, 18, 7, 10, 3, 1, 1, 3, 1, true, true},       // groups 3
+    {1, 8, 8, 12, 11, 3, 1, 2, 1, 2, false, true},       // dilation 2
+    {1, 64, 64, 10, 13, 3, 1, 1, 1, 1, true, true},      // Winograd-eligible shape
+};
+
+TEST(OneDnnOps, ConvMatchesReference) {
+  for (const ConvCase& c : kConvCases) {
+    GraphMaker m(7);
+    const int y = m.conv(m.input(), c.ic, c.oc, c.k, c.stride, c.pad, c.relu, -1, c.groups, c.bias, c.dilation);
+    expect_matches_reference(m.graph({y}), m.random_input({c.mb, c.ic, c.ih, c.iw}), c.repro("conv"));
+  }
+}
+
+TEST(OneDnnOps, ConvWinogradTuningStaysWithinTolerance) {
+  // Winograd is opt-in; where oneDNN has no kernel it silently goes direct.
+  int winograd_runs = 0;
+  for (const ConvCase& c : kConvCases) {
+    GraphMaker m(8);
+    const int y = m.conv(m.input(), c.ic, c.oc, c.k, c.stride, c.pad, c.relu, -1, c.groups, c.bias, c.dilation);
+    const Graph g = m.graph({y});
+    ExecOptions opts;
+    opts.threads = 2;
+    OneDnnTuning tuning;
+    tuning.winograd = true;
+    auto exec = make_onednn_executor(g, opts, tuning);
+    expect_matches_reference(g, m.random_input({c.mb, c.ic, c.ih, c.iw}), c.repro("conv_wino"), exec.get());
+    if (exec->profile().at(0).impl.find("wino") != std::string::npos) ++winograd_runs;
+  }
+  EXPECT_GT(winograd_runs, 0) << "no case reached a Winograd kernel: the tolerance check above proved nothing";
+}
+
+TEST(OneDnnOps, DeconvMatchesReference) {
+  const ConvCase cases[] = {
+      {1, 13, 7, 9, 7, 4, 2, 1, 1, 1, false, true},  // TextSnake's k4 s2 p1 (2x upsample), odd channels
+      {1, 32, 32, 5, 6, 4, 2, 1, 1, 1, true, true},  // with ReLU post-op
+      {2, 16, 8, 4, 5, 3, 1, 1, 1, 1, false, true},  // k3 s1 p1 (same size), batch 2
+      {1, 8, 6, 5, 4, 4, 2, 1, 2, 1, true, true},    // groups 2
+  };
+  for (const ConvCase& c : cases) {
+    // On the graph input: oneDNN's deconvolution primitive.
+    GraphMaker m(11);
+    const int y = m.deconv(m.input(), c.ic, c.oc, c.k, c.stride, c.pad, c.relu, 0, c.groups);
+    expect_matches_reference(m.graph({y}), m.random_input({c.mb, c.ic, c.ih, c.iw}), c.repro("deconv"));
+    // After a conv (nhwc): strided ungrouped ones run as phase convs.
+    GraphMaker m2(15);
+    const int x2 = m2.conv(m2.input(), 3, c.ic, 1, 1, 0, false);
+    const int y2 = m2.deconv(x2, c.ic, c.oc, c.k, c.stride, c.pad, c.relu, 0, c.groups);
+    const Graph g2 = m2.graph({y2});
+    ExecOptions opts;
+    opts.threads = 2;
+    auto exec = make_onednn_executor(g2, opts);
+    expect_matches_reference(g2, m2.random_input({c.mb, 3, c.ih, c.iw}), c.repro("conv1x1+deconv"), exec.get());
+    const bool phases = c.stride > 1 && c.groups == 1;
+    EXPECT_EQ(exec->profile().at(1).impl.rfind("phases:", 0) == 0, phases)
+        << c.repro("deconv") << ": " << exec->profile().at(1).impl;
+  }
+  {
+    GraphMaker m(16);  // k3 s2 p1: kernel not a multiple of the stride -> deconvolution primitive
+    const int x = m.conv(m.input(), 3, 16, 1, 1, 0, false);
+    const int y = m.deconv(x, 16, 16, 3, 2, 1, true);
+    expect_matches_reference(m.graph({y}), m.random_input({1, 3, 7, 8}), "conv1x1+deconv mb1ic16oc16ih7iw8kh3sh2ph1");
+  }
+  {
+    GraphMaker m(17);  // k6 s3 p2 on odd sizes: 3x3 phases with uneven row counts
+    const int x = m.conv(m.input(), 3, 13, 1, 1, 0, false);
+    const int y = m.deconv(x, 13, 7, 6, 3, 2, false);
+    expect_matches_reference(m.graph({y}), m.random_input({1, 3, 5, 7}), "conv1x1+deconv mb1ic13oc7ih5iw7kh6sh3ph2");
+  }
+  GraphMaker m(12);  // output_padding 1 -> odd output size
+  const int y = m.deconv(m.input(), 5, 9, 3, 2, 1, false, 1);
+  expect_matches_reference(m.graph({y}), m.random_input({1, 5, 7, 6}), "deconv mb1ic5oc9ih7iw6kh3sh2ph1oph1");
+}
+
+TEST(OneDnnOps, MaxPoolMatchesReference) {
+  struct PoolCase { int c, h, w, k, s, p; };
+  const PoolCase cases[] = {{17, 13, 11, 3, 2, 1}, {16, 12, 12, 3, 2, 1}, {3, 9, 8, 2, 2, 0}, {32, 7, 9, 3, 1, 1}};
+  for (const PoolCase& c : cases) {
+    GraphMaker m(3);
+    // Negative inputs everywhere would expose a padded cell that wins the max.
+    const int x = m.conv(m.input(), c.c, c.c, 1, 1, 0, false);
+    const int y = m.max_pool(x, c.k, c.s, c.p);
+    std::ostringstream repro;
+    repro << "pool_max ic" << c.c << "ih" << c.h << "iw" << c.w << "kh" << c.k << "sh" << c.s << "ph" << c.p;
+    expect_matches_reference(m.graph({y}), m.random_input({1, c.c, c.h, c.w}), repro.str());
+  }
+}
+
+TEST(OneDnnOps, ConcatOfThreeMatchesReference) {
+  GraphMaker m(5);
+  const int a = m.conv(m.input(), 8, 16, 3, 1, 1, true);
+  const int b = m.conv(m.input(), 8, 13, 1, 1, 0, false);
+  const int c = m.conv(m.input(), 8, 32, 3, 1, 1, false);
+  const int cat = m.concat({a, b, c});
+  const int y = m.conv(cat, 61, 17, 3, 1, 1, true);
+  expect_matches_reference(m.graph({y, cat}), m.random_input({1, 8, 11, 9}), "concat ic16+13+32 ih11iw9 -> conv oc17");
+}
+
+TEST(OneDnnOps, AddAndReluMatchReference) {
+  GraphMaker m(9);
+  const int a = m.conv(m.input(), 5, 13, 3, 1, 1, false);
+  const int b = m.conv(m.input(), 5, 13, 1, 1, 0, false);
+  const int s = m.add(a, b, false);
+  const int r = m.relu(s);
+  const int t = m.add(r, a, true);
+  expect_matches_reference(m.graph({s, r, t}), m.random_input({1, 5, 7, 9}), "add/relu ic13 ih7iw9");
+}
+
+TEST(OneDnnOps, ResidualConvWithReluMatchesReference) {
+  // out = relu(conv(x) + bias + residual): residual as the sum post-op, once
+  // in place (the residual dies here) and once copied (it is also an output).
+  GraphMaker m(13);
+  const int x = m.conv(m.input(), 3, 32, 3, 1, 1, true);
+  const int y = m.conv(x, 32, 16, 1, 1, 0, true);
+  const int z = m.conv(y, 16, 32, 3, 1, 1, true, /*residual=*/x);
+  expect_matches_reference(m.graph({z}), m.random_input({1, 3, 13, 15}), "conv_sum_relu inplace ic16oc32 ih13iw15");
+
+  GraphMaker m2(14);
+  const int x2 = m2.conv(m2.input(), 3, 17, 3, 1, 1, true);
+  const int z2 = m2.conv(x2, 17, 17, 1, 1, 0, true, /*residual=*/x2);  // residual == src: cannot overwrite
+  expect_matches_reference(m2.graph({z2, x2}), m2.random_input({1, 3, 9, 7}), "conv_sum_relu copy ic17oc17 ih9iw7");
+}
+
+}  // namespace
+}  // namespace textq::test

@@ -1,0 +1,69 @@
+// Resize arithmetic (spec §4.2 examples) and argument checks of preprocess_image.
+#include <gtest/gtest.h>
+
+#include "textdet/preprocess.h"
+#include "textq/error.h"
+
+namespace textq {
+namespace {
+
+TEST(Preprocess, SpecSizeExamples) {
+  // textsnake.md §4.2 (w x h): original -> resized (padded)
+  struct Ex { int w, h, nw, nh, pw, ph; };
+  for (const Ex& e : {Ex{480, 300, 1178, 736, 1184, 736}, Ex{500, 375, 981, 736, 992, 736},
+                      Ex{1280, 720, 1308, 736, 1312, 736}, Ex{400, 1200, 444, 1333, 448, 1344},
+                      Ex{2000, 500, 1333, 333, 1344, 352}, Ex{736, 736, 736, 736, 736, 736}}) {
+    const cv::Mat img(e.h, e.w, CV_8UC3, cv::Scalar(7, 8, 9));
+    const PreprocessResult r = preprocess_image(img, PreprocessParams{});
+    EXPECT_EQ(r.img_w, e.nw) << e.w << "x" << e.h;
+    EXPECT_EQ(r.img_h, e.nh) << e.w << "x" << e.h;
+    EXPECT_EQ(r.pad_w, e.pw) << e.w << "x" << e.h;
+    EXPECT_EQ(r.pad_h, e.ph) << e.w << "x" << e.h;
+    EXPECT_EQ(r.w_scale, static_cast<double>(e.nw) / e.w);
+    EXPECT_EQ(r.h_scale, static_cast<double>(e.nh) / e.h);
+  }
+}
+
+TEST(Preprocess, PaddingIsZeroAfterNormalisation) {
+  const cv::Mat img(300, 480, CV_8UC3, cv::Scalar(0, 0, 0));
+  const PreprocessResult r = preprocess_image(img, PreprocessParams{});
+  const float* x = r.input.data<float>();
+  // inside: (0 - mean) / std of the R channel; padding columns 1178..1183: 0
+  EXPECT_NEAR(x[0], -123.675 / 58.395, 1e-6);
+  EXPECT_EQ(x[1180], 0.0f);
+  EXPECT_EQ(x[static_cast<size_t>(735) * 1184 + 1183], 0.0f);
+}
+
+TEST(Preprocess, ZeroPointEightVersionsDifferByAtMostOneUlp) {
+  cv::Mat img(300, 480, CV_8UC3);
+  cv::randu(img, 0, 256);
+  PreprocessParams p0, p1;
+  p1.version = MmocrVersion::v1;
+  const PreprocessResult a = preprocess_image(img, p0), b = preprocess_image(img, p1);
+  const float* x = a.input.data<float>();
+  const float* y = b.input.data<float>();
+  int64_t differ = 0;
+  for (int64_t i = 0; i < a.input.numel(); ++i) {
+    ASSERT_LE(std::fabs(x[i] - y[i]), 2.5e-7);
+    differ += x[i] != y[i];
+  }
+  EXPECT_GT(differ, 0) << "0.x and 1.x arithmetic should differ somewhere (spec §4.3)";
+}
+
+TEST(Preprocess, BadInputsThrow) {
+  EXPECT_THROW(preprocess_image(cv::Mat(), PreprocessParams{}), Error);
+  EXPECT_THROW(preprocess_image(cv::Mat(10, 10, CV_8UC1), PreprocessParams{}), Error);
+  // 10000 x 1: the short side would round to 0 pixels
+  try {
+    preprocess_image(cv::Mat(1, 10000, CV_8UC3), PreprocessParams{});
+    ADD_FAILURE();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::InvalidArgument);
+  }
+  PreprocessParams bad;
+  bad.pad_divisor = 0;
+  EXPECT_THROW(preprocess_image(cv::Mat(10, 10, CV_8UC3), bad), Error);
+}
+
+}  // namespace
+}  // namespace textq
