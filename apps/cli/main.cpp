@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   CLI::App app{"textq: quantize and run MMOCR TextSnake text detectors on CPU"};
   app.set_version_flag("--version", "textq 0.1.0");
   app.require_subcommand(1);
+  app.fallthrough();  // -v / -q may follow the subcommand too
   textq::cli::GlobalOptions global;
   app.add_flag("-v,--verbose", global.verbose, "Print more detail (oneDNN kernels, timings)");
   app.add_flag("-q,--quiet", global.quiet, "No progress output");

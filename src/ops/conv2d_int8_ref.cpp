@@ -33,7 +33,11 @@ void conv_accumulate(const SrcT* in, const int8_t* wt, int64_t C, int64_t H, int
           for (int64_t bi = 0; bi < nb; ++bi) {
             const int32_t wv = wt[(((oc0 + bi) * ICg + ic) * KH + ky) * KW + kx];
             int32_t* arow = acc + bi * plane + oy * OW;
-            for (int64_t ox = ox0; ox < ox1; ++ox) arow[ox] += wv * static_cast<int32_t>(irow[ox * w.stride_w + offx]);
+            if (w.stride_w == 1) {  // contiguous: lets the compiler vectorise
+              for (int64_t ox = ox0; ox < ox1; ++ox) arow[ox] += wv * static_cast<int32_t>(irow[ox + offx]);
+            } else {
+              for (int64_t ox = ox0; ox < ox1; ++ox) arow[ox] += wv * static_cast<int32_t>(irow[ox * w.stride_w + offx]);
+            }
           }
         }
       }

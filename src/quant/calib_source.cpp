@@ -111,7 +111,8 @@ CalibInputs image_inputs(const std::vector<std::string>& images, const Preproces
   CalibInputs in;
   in.count = images.size();
   in.get = [images, params](size_t i) {
-    return with_error_context(images.at(i), [&] { return preprocess_image(load_image_bgr(images.at(i)), params).input; });
+    const cv::Mat bgr = load_image_bgr(images.at(i));  // its errors name the file
+    return with_error_context(images.at(i), [&] { return preprocess_image(bgr, params).input; });
   };
   return in;
 }

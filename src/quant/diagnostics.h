@@ -32,7 +32,7 @@ struct DiagOptions {
   BackendKind fp32_backend = BackendKind::Reference;
   BackendKind int8_backend = BackendKind::Reference;
   int threads = 0;
-  int64_t max_samples_per_node = 1 << 20;
+  int64_t max_samples_per_node = 1 << 18;  // 1 MB per node and image
 };
 
 // Both graphs must have the same nodes (same names and order).

@@ -2,6 +2,7 @@
 
 #include <cfloat>
 #include <cmath>
+#include <functional>
 #include <set>
 #include <string>
 
@@ -18,9 +19,9 @@ bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-std::string join(const std::vector<std::string>& v) {
+std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
   std::string s;
-  for (const std::string& x : v) s += (s.empty() ? "" : ", ") + x;
+  for (const std::string& x : v) s += (s.empty() ? "" : sep) + x;
   return s;
 }
 
@@ -91,6 +92,22 @@ Graph quantize_graph(const Graph& graph, const CalibrationTable& table, const Qu
   std::vector<bool> is_output(static_cast<size_t>(graph.num_values()), false);
   for (int v : graph.outputs) is_output[v] = true;
 
+  // Conv/ConvTranspose nodes reading v, directly or through MaxPool/Concat.
+  std::function<void(int, std::vector<std::string>&)> conv_readers = [&](int v, std::vector<std::string>& out) {
+    for (const Node& n : graph.nodes)
+      for (int in : n.inputs)
+        if (in == v) {
+          if (is_conv(n)) out.push_back(n.name);
+          else if (n.op == OpKind::MaxPool || n.op == OpKind::Concat) conv_readers(n.output, out);
+          break;
+        }
+  };
+  auto keep_hint = [&](int v, const Node& user, const std::string& role) {
+    if (role == "input") return "the layer FP32 with --fp32-layers " + user.name;
+    std::vector<std::string> readers;
+    conv_readers(v, readers);
+    return "its readers FP32 with --fp32-layers " + join(readers, ",");
+  };
   auto scale_of = [&](int v, const Node& user, const char* role) {
     const ValueCalib& c = table.values[v];
     const double qmax = c.type == DType::u8 ? 255.0 : 127.0;
@@ -99,8 +116,7 @@ Graph quantize_graph(const Graph& graph, const CalibrationTable& table, const Qu
                   "node " + user.name + ": " + role + " `" + c.name + "` has threshold " + std::to_string(c.threshold) +
                       " (abs max " + std::to_string(c.abs_max) + ") over " + std::to_string(table.num_images) +
                       " calibration images, so its scale " + std::to_string(c.threshold / qmax) +
-                      " is zero or not finite; use other calibration images or keep the layer FP32 with --fp32-layers " +
-                      user.name);
+                      " is zero or not finite; use other calibration images or keep " + keep_hint(v, user, role));
     return c.scale;
   };
 

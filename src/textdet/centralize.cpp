@@ -12,17 +12,24 @@ namespace textq {
 namespace {
 
 // numpy's float->int32 cast of the next position, followed by MMOCR's bounds
-// test. Done on the truncated double so NaN/huge values simply fail the test
-// (numpy yields INT32_MIN for them, which fails it too).
-inline bool inside(double y, double x, const uint8_t* mask, int rows, int cols) {
-  const double ty = std::trunc(y), tx = std::trunc(x);
-  if (!(ty >= 0.0 && ty < rows && tx > 0.0 && tx < cols)) return false;
-  return mask[static_cast<size_t>(ty) * cols + static_cast<size_t>(tx)] != 0;
+// test 0 <= trunc(y) < rows, 0 < trunc(x) < cols. For integer bounds these are
+// y > -1, y < rows, x >= 1, x < cols on the double itself (trunc is monotone;
+// NaN and +-inf fail them as they fail the truncated test), and the integer
+// conversion of an in-range value is the truncation. The frame test comes
+// first, as for a full-frame mask; pixels outside the window are zero by the
+// window's contract.
+inline bool inside(double y, double x, const MaskWindow& m, int rows, int cols) {
+  if (!(y > -1.0 && y < rows && x >= 1.0 && x < cols)) return false;
+  const int wy = static_cast<int>(y) - m.y0, wx = static_cast<int>(x) - m.x0;
+  if (static_cast<unsigned>(wy) >= static_cast<unsigned>(m.height) ||
+      static_cast<unsigned>(wx) >= static_cast<unsigned>(m.width))
+    return false;
+  return m.data[static_cast<size_t>(wy) * m.stride + static_cast<size_t>(wx)] != 0;
 }
 
 // Walks from (y, x) by (dy, dx) while the next position is inside; returns the
 // final position. Counts a guard hit when max_steps accepted steps are reached.
-void walk(double& y, double& x, double dy, double dx, const uint8_t* mask, int rows, int cols,
+void walk(double& y, double& x, double dy, double dx, const MaskWindow& mask, int rows, int cols,
           long long max_steps, long long* guard_hits) {
   for (long long n = 0;; ++n) {
     const double ny = y + dy, nx = x + dx;
@@ -39,6 +46,12 @@ void walk(double& y, double& x, double dy, double dx, const uint8_t* mask, int r
 }  // namespace
 
 std::vector<PointYX> centralize(const std::vector<CentralizeInput>& points, const uint8_t* mask,
+                                int rows, int cols, long long max_steps, long long* guard_hits) {
+  const MaskWindow whole{mask, 0, 0, cols, rows, static_cast<size_t>(cols)};
+  return centralize(points, whole, rows, cols, max_steps, guard_hits);
+}
+
+std::vector<PointYX> centralize(const std::vector<CentralizeInput>& points, const MaskWindow& mask,
                                 int rows, int cols, long long max_steps, long long* guard_hits) {
   constexpr float kStepRatio = 0.03f;  // MMOCR's step_ratio, applied in float32
   std::vector<PointYX> out;

@@ -2,6 +2,7 @@
 // text line to the middle of the instance's centre region.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -28,6 +29,21 @@ struct CentralizeInput {
 // max_steps accepted steps (where it is); results differ from MMOCR only on
 // walks longer than that. `*guard_hits` (optional) counts stopped walks.
 std::vector<PointYX> centralize(const std::vector<CentralizeInput>& points, const uint8_t* mask,
+                                int rows, int cols, long long max_steps,
+                                long long* guard_hits = nullptr);
+
+// A window of a rows x cols mask: `data` holds the window's pixels (row
+// stride `stride`) at frame position (x0, y0); every mask pixel outside the
+// window is zero. Point coordinates stay in the frame.
+struct MaskWindow {
+  const uint8_t* data;
+  int x0, y0, width, height;
+  size_t stride;
+};
+
+// Same walk and results as above, reading the mask through a window (the
+// decoder keeps only the instance's bounding box).
+std::vector<PointYX> centralize(const std::vector<CentralizeInput>& points, const MaskWindow& mask,
                                 int rows, int cols, long long max_steps,
                                 long long* guard_hits = nullptr);
 

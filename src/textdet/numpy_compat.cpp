@@ -152,14 +152,14 @@ float pairwise_sum_f32(const float* a, size_t n) {
   return pairwise_sum_f32(a, n2) + pairwise_sum_f32(a + n2, n - n2);
 }
 
-constexpr size_t kNumpyBufferSize = 8192;  // NPY_BUFSIZE: reduction block length
-
 }  // namespace
+
+float numpy_pairwise_sum_f32(const float* data, size_t n) { return pairwise_sum_f32(data, n); }
 
 float numpy_sum_f32(const float* data, size_t n) {
   float acc = 0.0f;
-  for (size_t start = 0; start < n; start += kNumpyBufferSize) {
-    const size_t len = std::min(kNumpyBufferSize, n - start);
+  for (size_t start = 0; start < n; start += kNumpySumBlock) {
+    const size_t len = std::min(kNumpySumBlock, n - start);
     acc += pairwise_sum_f32(data + start, len);
   }
   return acc;

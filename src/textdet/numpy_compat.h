@@ -18,4 +18,12 @@ std::vector<int64_t> numpy_argsort_f64(const std::vector<double>& v);
 // accumulation of the pairwise sums of consecutive 8192-element blocks.
 float numpy_sum_f32(const float* data, size_t n);
 
+// The block structure of numpy_sum_f32: acc = 0.0f; for each consecutive block
+// of kNumpySumBlock elements (the last may be shorter) acc += the block's
+// pairwise sum (numpy_pairwise_sum_f32). A block of +0.0f sums to +0.0f, and
+// acc + 0.0f == acc for the non-negative-zero acc this starts from, so callers
+// may skip all-zero blocks and still get the same bits.
+constexpr size_t kNumpySumBlock = 8192;  // NPY_BUFSIZE
+float numpy_pairwise_sum_f32(const float* data, size_t n);
+
 }  // namespace textq

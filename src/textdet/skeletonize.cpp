@@ -5,6 +5,7 @@
 #include "textdet/skeletonize.h"
 
 #include <array>
+#include <cstddef>
 #include <string>
 
 #include "textq/error.h"
@@ -40,27 +41,61 @@ std::vector<uint8_t> skeletonize(const std::vector<uint8_t>& mask, int rows, int
     for (int x = 0; x < cols; ++x)
       img[(y + 1) * static_cast<size_t>(pw) + x + 1] = mask[y * static_cast<size_t>(cols) + x] != 0;
 
-  std::vector<size_t> removed;
+  // Work lists instead of full scans. A foreground pixel with all 8
+  // neighbours set has code 255, never removable; and a pixel found not
+  // removable in sub-pass p stays so until a neighbour is removed. So sub-pass
+  // p evaluates only its list: pixels never evaluated in p (initially the
+  // border pixels) or with a neighbour removed since. Decisions within a
+  // sub-pass read the image as it was at its start and are applied afterwards,
+  // so list order does not matter and every sub-pass removes exactly the
+  // pixels the full scan removes.
+  const ptrdiff_t nb[8] = {-pw - 1, -pw, -pw + 1, 1, pw + 1, pw, pw - 1, -1};
+  std::vector<uint8_t> queued[2] = {std::vector<uint8_t>(img.size(), 0),
+                                    std::vector<uint8_t>(img.size(), 0)};
+  std::vector<size_t> work[2], current, removed;
+  for (int y = 1; y <= rows; ++y) {
+    for (int x = 1; x <= cols; ++x) {
+      const size_t i = y * static_cast<size_t>(pw) + x;
+      if (!img[i]) continue;
+      bool edge = false;
+      for (ptrdiff_t d : nb) edge |= !img[i + d];
+      if (!edge) continue;
+      for (int q = 0; q < 2; ++q) {
+        work[q].push_back(i);
+        queued[q][i] = 1;
+      }
+    }
+  }
   bool changed = true;
   while (changed) {
     changed = false;
     for (int pass = 1; pass <= 2; ++pass) {
-      // Codes are read from the image as it was at the start of the sub-pass,
-      // so removals are collected and applied afterwards.
+      const int q = pass - 1;
+      current.swap(work[q]);
+      work[q].clear();
       removed.clear();
-      for (int y = 1; y <= rows; ++y) {
-        const uint8_t* up = &img[(y - 1) * static_cast<size_t>(pw)];
-        const uint8_t* mid = up + pw;
-        const uint8_t* dn = mid + pw;
-        for (int x = 1; x <= cols; ++x) {
-          if (!mid[x]) continue;
-          const int code = up[x - 1] | (up[x] << 1) | (up[x + 1] << 2) | (mid[x + 1] << 3) |
-                           (dn[x + 1] << 4) | (dn[x] << 5) | (dn[x - 1] << 6) | (mid[x - 1] << 7);
-          const uint8_t t = lut[code];
-          if (t == 3 || t == pass) removed.push_back(y * static_cast<size_t>(pw) + x);
-        }
+      for (size_t i : current) {
+        queued[q][i] = 0;
+        if (!img[i]) continue;
+        const uint8_t* p = &img[i];
+        const int code = p[nb[0]] | (p[nb[1]] << 1) | (p[nb[2]] << 2) | (p[nb[3]] << 3) |
+                         (p[nb[4]] << 4) | (p[nb[5]] << 5) | (p[nb[6]] << 6) | (p[nb[7]] << 7);
+        const uint8_t t = lut[code];
+        if (t == 3 || t == pass) removed.push_back(i);
       }
       for (size_t i : removed) img[i] = 0;
+      for (size_t i : removed) {
+        for (ptrdiff_t d : nb) {
+          const size_t j = i + d;
+          if (!img[j]) continue;
+          for (int r = 0; r < 2; ++r) {
+            if (!queued[r][j]) {
+              queued[r][j] = 1;
+              work[r].push_back(j);
+            }
+          }
+        }
+      }
       if (!removed.empty()) changed = true;
     }
   }

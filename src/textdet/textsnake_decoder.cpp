@@ -1,17 +1,21 @@
 #include "textdet/textsnake_decoder.h"
 
+#include <algorithm>
+#include <climits>
 #include <cmath>
+#include <cstdint>
 #include <string>
 
 #include <opencv2/imgproc.hpp>
 
+#include "textdet/center_mask.h"
 #include "textdet/centralize.h"
 #include "textdet/fill_hole.h"
 #include "textdet/merge_disks.h"
-#include "textdet/numpy_compat.h"
 #include "textdet/preprocess.h"
 #include "textdet/sigmoid.h"
 #include "textdet/skeletonize.h"
+#include "textdet/union_score.h"
 #include "textq/error.h"
 
 #if defined(__clang__)
@@ -25,110 +29,112 @@ namespace {
 
 constexpr int kMaxSide = 1 << 15;  // far beyond any padded input (1333-limited)
 
-struct ScoreMaps {
-  cv::Mat text;    // T = sigmoid(ch0), CV_32F
-  cv::Mat center;  // S = sigmoid(ch1) * T, CV_32F
-  cv::Mat sin_n, cos_n, radius;
+// The five head channels, sampled pointwise with the full-frame formulas.
+struct Maps {
+  const float* text_logit;
+  const float* center_logit;
+  const float* sin_raw;
+  const float* cos_raw;
+  const float* radius;
+  int h, w;
+  size_t at(int y, int x) const { return static_cast<size_t>(y) * w + x; }
+  float text(size_t i) const { return sigmoid1_f32(text_logit[i]); }
+  float center(size_t i) const { return sigmoid1_f32(center_logit[i]) * text(i); }
+  // sin/cos normalised by sqrt(1/(sin^2+cos^2+f32(1e-8))) in float32
+  void sin_cos(size_t i, float* sin_n, float* cos_n) const {
+    const float sn = sin_raw[i], cs = cos_raw[i];
+    const float sum = sn * sn + cs * cs;
+    const float scale = std::sqrt(1.0f / (sum + 1e-8f));
+    *sin_n = sn * scale;
+    *cos_n = cs * scale;
+  }
 };
 
-ScoreMaps make_score_maps(const float* maps, int h, int w) {
-  const size_t n = static_cast<size_t>(h) * w;
-  ScoreMaps s;
-  s.text.create(h, w, CV_32F);
-  s.center.create(h, w, CV_32F);
-  s.sin_n.create(h, w, CV_32F);
-  s.cos_n.create(h, w, CV_32F);
-  // The radius channel is used raw; wrap it without copying.
-  s.radius = cv::Mat(h, w, CV_32F, const_cast<float*>(maps + 4 * n));
-  float* t = s.text.ptr<float>();
-  float* c = s.center.ptr<float>();
-  sigmoid_f32(maps, t, n);
-  sigmoid_f32(maps + n, c, n);
-  const float* sn = maps + 2 * n;
-  const float* cs = maps + 3 * n;
-  float* so = s.sin_n.ptr<float>();
-  float* co = s.cos_n.ptr<float>();
-  const float eps = 1e-8f;  // numpy rounds the Python 1e-8 to float32
-  for (size_t i = 0; i < n; ++i) {
-    c[i] = c[i] * t[i];
-    const float sum = sn[i] * sn[i] + cs[i] * cs[i];
-    const float scale = std::sqrt(1.0f / (sum + eps));
-    so[i] = sn[i] * scale;
-    co[i] = cs[i] * scale;
-  }
-  return s;
-}
-
-// Decodes one centre component; returns false if it yields no instance.
-bool decode_component(const std::vector<cv::Point>& contour, const ScoreMaps& s,
+// Decodes one centre contour; returns false if it yields no instance. Every
+// canvas is the part of the frame that can hold non-zero pixels, with the
+// frame's coordinates kept through offsets (docs/textsnake_decoder.md,
+// "Speed"): the results are those of full-frame canvases.
+bool decode_component(const std::vector<cv::Point>& contour, const Maps& m,
                       const DecoderParams& p, TextInstance& out, DecodeStats& stats) {
-  const int h = s.text.rows, w = s.text.cols;
-  cv::Mat inst = cv::Mat::zeros(h, w, CV_8U);
-  cv::drawContours(inst, std::vector<std::vector<cv::Point>>{contour}, -1, cv::Scalar(1),
-                   cv::FILLED);
-
-  // Skeletonise only the bounding box (+1 px): thinning reads 3x3
-  // neighbourhoods and the background outside the box is all zero.
+  const int h = m.h, w = m.w;
+  // Instance mask I: the filled contour lies inside its vertices' bounding
+  // box; one zero pixel around it (inside the frame) as in the frame canvas.
   cv::Rect box = cv::boundingRect(contour);
   box.x = std::max(0, box.x - 1);
   box.y = std::max(0, box.y - 1);
   box.width = std::min(w - box.x, box.width + 2);
   box.height = std::min(h - box.y, box.height + 2);
-  std::vector<uint8_t> crop(static_cast<size_t>(box.width) * box.height);
-  for (int y = 0; y < box.height; ++y)
-    std::copy_n(inst.ptr<uint8_t>(box.y + y) + box.x, box.width, &crop[y * box.width]);
+  cv::Mat inst = cv::Mat::zeros(box.height, box.width, CV_8U);
+  cv::drawContours(inst, std::vector<std::vector<cv::Point>>{contour}, -1, cv::Scalar(1),
+                   cv::FILLED, cv::LINE_8, cv::noArray(), INT_MAX, -box.tl());
+
+  // Thinning reads 3x3 neighbourhoods and the background is zero.
+  std::vector<uint8_t> crop(inst.datastart, inst.dataend);
   const std::vector<uint8_t> skel = skeletonize(crop, box.height, box.width);
 
   // Skeleton points in row-major order (np.argwhere).
   std::vector<CentralizeInput> pts;
   for (int y = 0; y < box.height; ++y) {
     for (int x = 0; x < box.width; ++x) {
-      if (!skel[y * box.width + x]) continue;
-      const int gy = box.y + y, gx = box.x + x;
-      pts.push_back({{gy, gx}, s.cos_n.at<float>(gy, gx), s.sin_n.at<float>(gy, gx),
-                     s.radius.at<float>(gy, gx)});
+      if (!skel[y * static_cast<size_t>(box.width) + x]) continue;
+      const size_t i = m.at(box.y + y, box.x + x);
+      CentralizeInput in{{box.y + y, box.x + x}, 0.0f, 0.0f, m.radius[i]};
+      m.sin_cos(i, &in.sin_n, &in.cos_n);
+      pts.push_back(in);
     }
   }
   if (pts.empty()) {  // MMOCR raises on this (np.vstack of nothing)
     ++stats.skipped_empty_skeletons;
     return false;
   }
+  const MaskWindow win{inst.ptr<uint8_t>(), box.x, box.y, box.width, box.height, inst.step[0]};
   const std::vector<PointYX> centres =
-      centralize(pts, inst.ptr<uint8_t>(), h, w, p.max_centralize_steps,
-                 &stats.centralize_guard_hits);
+      centralize(pts, win, h, w, p.max_centralize_steps, &stats.centralize_guard_hits);
 
   const float shrink = static_cast<float>(p.radius_shrink_ratio);  // numpy: float32 product
   std::vector<Disk> disks;
   disks.reserve(centres.size());
   for (const PointYX& c : centres) {
-    const float r = s.radius.at<float>(c.y, c.x) * shrink;
-    disks.push_back({static_cast<double>(c.x), static_cast<double>(c.y), r,
-                     s.center.at<float>(c.y, c.x)});
+    const size_t i = m.at(c.y, c.x);
+    const float r = m.radius[i] * shrink;
+    disks.push_back({static_cast<double>(c.x), static_cast<double>(c.y), r, m.center(i)});
   }
   const std::vector<Disk> merged = merge_disks(disks, p.disk_overlap_thr);
 
-  cv::Mat zmask = cv::Mat::zeros(h, w, CV_8U);
+  // Union mask Z on the frame part the circles can touch (cv::circle draws
+  // only inside [c - r, c + r] and clips to the image), plus a zero pixel
+  // around it for findContours.
+  struct Circle {
+    cv::Point c;
+    int r;
+  };
+  std::vector<Circle> circles;
+  int64_t zx0 = w, zy0 = h, zx1 = -1, zy1 = -1;
   for (const Disk& d : merged) {
-    if (d.radius > 1) {
-      cv::circle(zmask, cv::Point(static_cast<int>(d.x), static_cast<int>(d.y)),
-                 static_cast<int>(d.radius), cv::Scalar(1), cv::FILLED);
-    }
+    if (!(d.radius > 1)) continue;
+    const Circle c{cv::Point(static_cast<int>(d.x), static_cast<int>(d.y)),
+                   static_cast<int>(d.radius)};
+    circles.push_back(c);
+    if (c.r < 0) continue;  // cv::circle below rejects it as on the full frame
+    zx0 = std::min<int64_t>(zx0, int64_t{c.c.x} - c.r - 1);
+    zy0 = std::min<int64_t>(zy0, int64_t{c.c.y} - c.r - 1);
+    zx1 = std::max<int64_t>(zx1, int64_t{c.c.x} + c.r + 1);
+    zy1 = std::max<int64_t>(zy1, int64_t{c.c.y} + c.r + 1);
   }
+  zx0 = std::max<int64_t>(zx0, 0), zy0 = std::max<int64_t>(zy0, 0);
+  zx1 = std::min<int64_t>(zx1, w - 1), zy1 = std::min<int64_t>(zy1, h - 1);
+  cv::Rect zbox(0, 0, 1, 1);
+  if (zx1 >= zx0 && zy1 >= zy0) {
+    zbox = cv::Rect(static_cast<int>(zx0), static_cast<int>(zy0), static_cast<int>(zx1 - zx0 + 1),
+                    static_cast<int>(zy1 - zy0 + 1));
+  }
+  cv::Mat zmask = cv::Mat::zeros(zbox.height, zbox.width, CV_8U);
+  for (const Circle& c : circles)
+    cv::circle(zmask, c.c - zbox.tl(), c.r, cv::Scalar(1), cv::FILLED);
   std::vector<std::vector<cv::Point>> contours;
-  cv::findContours(zmask.clone(), contours, cv::RETR_TREE, cv::CHAIN_APPROX_SIMPLE);
+  cv::findContours(zmask.clone(), contours, cv::RETR_TREE, cv::CHAIN_APPROX_SIMPLE, zbox.tl());
 
-  // Score: mean text score over the whole disk union, numpy float32 sum.
-  const size_t n = static_cast<size_t>(h) * w;
-  std::vector<float> prod(n);
-  const uint8_t* z = zmask.ptr<uint8_t>();
-  const float* t = s.text.ptr<float>();
-  uint64_t count = 0;
-  for (size_t i = 0; i < n; ++i) {
-    prod[i] = z[i] ? t[i] : 0.0f;
-    count += z[i];
-  }
-  const double score =
-      static_cast<double>(numpy_sum_f32(prod.data(), n)) / (static_cast<double>(count) + 1e-8);
+  const double score = union_text_score(zmask, zbox.tl(), m.text_logit, h, w);
 
   if (contours.empty()) return false;
   const std::vector<cv::Point>& c0 = contours[0];
@@ -154,25 +160,29 @@ std::vector<TextInstance> decode_textsnake(const float* maps, int Hp, int Wp,
   }
   DecodeStats local;
   DecodeStats& st = stats ? *stats : local;
-  const ScoreMaps s = make_score_maps(maps, Hp, Wp);
+  const size_t n = static_cast<size_t>(Hp) * Wp;
+  const Maps m{maps, maps + n, maps + 2 * n, maps + 3 * n, maps + 4 * n, Hp, Wp};
 
   // centre mask: S > float32(threshold) (numpy compares float32 to float32)
-  cv::Mat center_mask(Hp, Wp, CV_8U);
-  const float thr = p.min_center_region_confidence;
-  for (int y = 0; y < Hp; ++y) {
-    const float* c = s.center.ptr<float>(y);
-    uint8_t* m = center_mask.ptr<uint8_t>(y);
-    for (int x = 0; x < Wp; ++x) m[x] = c[x] > thr ? 1 : 0;
-  }
-  cv::Mat filled = fill_hole(center_mask);
-  std::vector<std::vector<cv::Point>> contours;
-  cv::findContours(filled, contours, cv::RETR_TREE, cv::CHAIN_APPROX_SIMPLE);
-
+  const CenterMask center = center_region_mask(m.text_logit, m.center_logit, Hp, Wp,
+                                               p.min_center_region_confidence);
   std::vector<TextInstance> out;
+  if (center.box.empty()) return out;
+  // fill_hole and findContours on the foreground's bounding box: everything
+  // outside is background connected to the frame, so the fill and the traced
+  // borders are those of the full frame (offset back). After fill_hole the
+  // background is one 4-connected region, so there are no hole borders and
+  // RETR_LIST yields RETR_TREE's contours in RETR_TREE's order (every contour
+  // a child of the frame) without its per-contour parent search, which is
+  // quadratic in the number of contours.
+  const cv::Mat filled = fill_hole(center.mask(center.box));
+  std::vector<std::vector<cv::Point>> contours;
+  cv::findContours(filled, contours, cv::RETR_LIST, cv::CHAIN_APPROX_SIMPLE, center.box.tl());
+
   for (const auto& contour : contours) {
     if (cv::contourArea(contour) < p.min_center_area) continue;
     TextInstance inst;
-    if (decode_component(contour, s, p, inst, st)) out.push_back(std::move(inst));
+    if (decode_component(contour, m, p, inst, st)) out.push_back(std::move(inst));
   }
   return out;
 }

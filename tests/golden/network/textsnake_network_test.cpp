@@ -1,4 +1,4 @@
-// TextSnake graph builder + reference backend vs PyTorch (scripts/textsnake_torch.py)
+// TextSnake graph builder + both backends (reference and oneDNN) vs PyTorch (scripts/textsnake_torch.py)
 // on the small checkpoints of tests/data/network (made by
 // scripts/make_net_fixtures.py; see the README there). Tolerance on the raw
 // head output: max abs <= 1e-3 and mean abs <= 1e-5.
@@ -10,6 +10,7 @@
 #include <string>
 
 #include "backends/reference/reference_executor.h"
+#include "runtime/executor.h"
 #include "core/npy.h"
 #include "importers/pytorch/state_dict.h"
 #include "importers/textsnake/textsnake_builder.h"
@@ -69,17 +70,23 @@ TEST(TextSnakeNetwork, MatchesPyTorch) {
     EXPECT_EQ(arch.head_prefix, f.head_prefix) << f.name;
     EXPECT_TRUE(arch.head_prefix_as_expected) << f.name;
     EXPECT_GT(arch.num_ignored, 0) << f.name << ": num_batches_tracked entries should be skipped";
-    auto exec = make_reference_executor(g, ExecOptions{});
+    auto ref = make_executor(g, BackendKind::Reference, ExecOptions{});
+    auto fast = make_executor(g, BackendKind::OneDnn, ExecOptions{});
     for (const char* size : f.sizes) {
       const Tensor x = npy_read(kDir + "input_" + size + ".npy");
       const Tensor want = npy_read(kDir + f.name + "_out_" + size + ".npy");
-      const std::vector<Tensor> out = exec->run(x);
-      ASSERT_EQ(out.size(), 1u);
-      const ErrorStats e = compare(out[0], want);
-      std::printf("  %-18s %-9s %-40s max abs %.3g  mean abs %.3g\n", f.name, size, arch.summary().c_str(), e.max_abs,
-                  e.mean_abs);
-      EXPECT_LE(e.max_abs, 1e-3) << f.name << " " << size;
-      EXPECT_LE(e.mean_abs, 1e-5) << f.name << " " << size;
+      const std::vector<Tensor> out_ref = ref->run(x);
+      const std::vector<Tensor> out_fast = fast->run(x);
+      ASSERT_EQ(out_ref.size(), 1u);
+      ASSERT_EQ(out_fast.size(), 1u);
+      const ErrorStats pairs[3] = {compare(out_ref[0], want), compare(out_fast[0], want), compare(out_fast[0], out_ref[0])};
+      const char* labels[3] = {"reference vs PyTorch", "oneDNN vs PyTorch", "oneDNN vs reference"};
+      for (int k = 0; k < 3; ++k) {
+        std::printf("  %-18s %-9s %-22s max abs %.3g  mean abs %.3g\n", f.name, size, labels[k], pairs[k].max_abs,
+                    pairs[k].mean_abs);
+        EXPECT_LE(pairs[k].max_abs, 1e-3) << f.name << " " << size << " " << labels[k];
+        EXPECT_LE(pairs[k].mean_abs, 1e-5) << f.name << " " << size << " " << labels[k];
+      }
     }
   }
 }

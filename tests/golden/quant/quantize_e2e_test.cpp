@@ -10,6 +10,7 @@
 #include <cstdio>
 
 #include "core/npy.h"
+#include "formats/model.h"
 #include "importers/pytorch/state_dict.h"
 #include "importers/textsnake/textsnake_builder.h"
 #include "quant/calib_source.h"
@@ -29,8 +30,8 @@ Graph load_fixture(const std::string& name) {
 
 CalibInputs calib_images() {
   PreprocessParams pp;
-  pp.scale_long = 320;  // the 1333x736 box would be 10x slower and test nothing more
-  pp.scale_short = 192;
+  pp.scale_long = 256;  // the 1333x736 box would be 10x slower and test nothing more
+  pp.scale_short = 160;
   return image_inputs(list_images("tests/data/textdet"), pp);
 }
 
@@ -97,6 +98,46 @@ TEST(QuantizeE2E, EveryMethodWorks) {
                 c.max_abs);
     EXPECT_GT(c.cosine, 0.99) << calib_method_name(m);
   }
+}
+
+}  // namespace
+}  // namespace textq::quant
+
+namespace textq::quant {
+namespace {
+
+// The INT8 model survives the model file: s8 weights + scales only, and the
+// reloaded graph computes bit-identical outputs.
+TEST(QuantizeE2E, Int8ModelFileRoundTrip) {
+  Model m;
+  m.graph = load_fixture("r18w4_caffe_1x");
+  const Graph fp32 = m.graph;
+  m.graph = quantize_graph(fp32, calibrate(fp32, calib_images(), CalibOptions{}), QuantOptions{});
+  m.info.precision = "int8";
+  const std::string path = testing::TempDir() + "textq_quant_roundtrip.tqm";
+  save_model(m, path);
+  const Model back = load_model(path);
+  ASSERT_EQ(back.graph.nodes.size(), m.graph.nodes.size());
+  int int8_nodes = 0;
+  for (size_t i = 0; i < back.graph.nodes.size(); ++i) {
+    const Node &a = m.graph.nodes[i], &b = back.graph.nodes[i];
+    EXPECT_EQ(a.quant.enabled, b.quant.enabled) << a.name;
+    if (!a.quant.enabled) continue;
+    ++int8_nodes;
+    EXPECT_EQ(b.weight.dtype(), DType::i8) << a.name;
+    EXPECT_EQ(b.quant.weight_scales, a.quant.weight_scales) << a.name;
+    EXPECT_EQ(b.quant.src_scale, a.quant.src_scale) << a.name;
+    EXPECT_EQ(b.quant.dst_scale, a.quant.dst_scale) << a.name;
+    EXPECT_EQ(b.quant.src_type, a.quant.src_type) << a.name;
+    EXPECT_EQ(b.quant.dst_type, a.quant.dst_type) << a.name;
+    EXPECT_EQ(b.quant.residual_scale, a.quant.residual_scale) << a.name;
+  }
+  EXPECT_GT(int8_nodes, 20);
+  const Tensor x = npy_read("tests/data/network/input_1x64x96.npy");
+  const Tensor y1 = make_executor(m.graph, BackendKind::Reference, {})->run(x).at(0);
+  const Tensor y2 = make_executor(back.graph, BackendKind::Reference, {})->run(x).at(0);
+  ASSERT_EQ(y1.numel(), y2.numel());
+  for (int64_t i = 0; i < y1.numel(); ++i) ASSERT_EQ(y1.data<float>()[i], y2.data<float>()[i]) << i;
 }
 
 }  // namespace

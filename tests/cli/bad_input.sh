@@ -1,0 +1,75 @@
+#!/bin/sh
+# Bad input through the CLI: each case must exit non-zero with ONE line on
+# stderr that names the file and the rule, and must leave no output file (nor
+# touch an existing good one). Usage: sh tests/cli/bad_input.sh path/to/textq
+set -u
+TEXTQ=${1:?usage: bad_input.sh TEXTQ_BINARY}
+PTH=tests/data/pth
+NET=tests/data/network
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+# expect_error NAME WANT_CODE PATTERN... -- CMD...: run CMD, check exit code,
+# one stderr line, and every PATTERN (grep -E) in it.
+expect_error() {
+  name=$1 want=$2
+  shift 2
+  patterns=""
+  while [ "$1" != "--" ]; do patterns="$patterns
+$1"; shift; done
+  shift
+  "$@" > "$TMP/out" 2> "$TMP/err"
+  code=$?
+  [ "$code" -eq "$want" ] || fail "$name: exit code $code, expected $want (stderr: $(cat "$TMP/err"))"
+  lines=$(wc -l < "$TMP/err")
+  [ "$lines" -eq 1 ] || fail "$name: expected one stderr line, got $lines: $(cat "$TMP/err")"
+  echo "$patterns" | while IFS= read -r p; do
+    [ -z "$p" ] && continue
+    grep -Eq -- "$p" "$TMP/err" || { echo "FAIL: $name: stderr lacks /$p/: $(cat "$TMP/err")"; echo x >> "$TMP/pattern_failures"; }
+  done
+  echo "ok   $name: $(cat "$TMP/err")"
+}
+
+# --- convert: hostile or broken checkpoints, each refused, no model written
+for case in "corrupt_zip.pth:zip" "truncated_pickle.pth:truncated_pickle" "evil_os_system.pth:os\.system" \
+            "evil_builtins_eval.pth:builtins\.eval" "dotdot_zip.pth:\.\." "numel_overflow.pth:overflow" \
+            "offset_past_end.pth:past the end|beyond|exceeds"; do
+  f=${case%%:*} pat=${case#*:}
+  expect_error "convert $f" 2 "$f" "$pat" -- "$TEXTQ" convert "$PTH/$f" -o "$TMP/m.textq"
+  [ ! -e "$TMP/m.textq" ] || fail "convert $f left a model file"
+done
+# a checkpoint that is valid but not TextSnake
+expect_error "convert other model" 3 "not a TextSnake checkpoint" -- "$TEXTQ" convert "$PTH/dtypes_zip.pth" -o "$TMP/m.textq"
+[ ! -e "$TMP/m.textq" ] || fail "convert of another model left a file"
+# a missing checkpoint
+expect_error "convert missing" 2 "nope\.pth" -- "$TEXTQ" convert "$TMP/nope.pth" -o "$TMP/m.textq"
+
+# --- a good conversion, then a failing one onto the same path keeps the good file
+"$TEXTQ" -q convert "$NET/r50w4_caffe_0x.pth" -o "$TMP/good.textq" || fail "good convert"
+sum_before=$(cksum < "$TMP/good.textq")
+expect_error "convert over good" 2 "evil_os_system" -- "$TEXTQ" convert "$PTH/evil_os_system.pth" -o "$TMP/good.textq"
+[ "$(cksum < "$TMP/good.textq")" = "$sum_before" ] || fail "a failed convert changed the existing good model"
+
+# --- truncated model file
+head -c 3000 "$TMP/good.textq" > "$TMP/trunc.textq"
+expect_error "detect truncated model" 2 "trunc\.textq" -- "$TEXTQ" detect "$TMP/trunc.textq" tests/data/textdet/img3.jpg
+
+# --- detect: missing and unreadable images, no predictions file written
+expect_error "detect missing image" 2 "not found" "missing\.jpg" -- "$TEXTQ" detect "$TMP/good.textq" "$TMP/missing.jpg" -o "$TMP/p.json"
+printf 'this is not an image\n' > "$TMP/text.jpg"
+expect_error "detect unreadable image" 2 "text\.jpg" -- "$TEXTQ" detect "$TMP/good.textq" "$TMP/text.jpg" -o "$TMP/p.json"
+[ ! -e "$TMP/p.json" ] || fail "a failed detect left a predictions file"
+
+# --- wrong flags
+expect_error "unknown flag" 1 "usage" -- "$TEXTQ" detect "$TMP/good.textq" tests/data/textdet/img3.jpg --no-such-flag
+expect_error "bad --mmocr" 1 "usage" -- "$TEXTQ" convert "$NET/r50w4_caffe_0x.pth" -o "$TMP/x.textq" --mmocr 2
+expect_error "bad --size" 1 "--size" -- "$TEXTQ" bench "$TMP/good.textq" --size 100x33
+
+[ -e "$TMP/pattern_failures" ] && failures=$((failures + $(wc -l < "$TMP/pattern_failures")))
+if [ "$failures" -ne 0 ]; then
+  echo "$failures failure(s)"
+  exit 1
+fi
+echo "all bad-input cases refused cleanly"
