@@ -22,19 +22,6 @@ struct DatasetOptions {
   std::string root, out_dir, format = "both";
 };
 
-bool ds_has_images(const std::string& root, datasets::Ctw1500Split split) {
-  const bool train = split == datasets::Ctw1500Split::Train;
-  const fs::path r(root);
-  return train ? fs::is_directory(r / "imgs/training") || fs::is_directory(r / "textdet_imgs/train")
-               : fs::is_directory(r / "imgs/test") || fs::is_directory(r / "textdet_imgs/test");
-}
-
-bool has_split(const std::string& root, datasets::Ctw1500Split split) {
-  if (split == datasets::Ctw1500Split::Test) return fs::is_directory(fs::path(root) / "annotations/test");
-  return fs::is_directory(fs::path(root) / "annotations/training") ||
-         fs::is_directory(fs::path(root) / "annotations/train");
-}
-
 void run_ctw1500(const DatasetOptions& o, const GlobalOptions& global) {
   if (o.format != "both" && o.format != "mmocr0" && o.format != "mmocr1")
     throw Error(ErrorKind::InvalidArgument, "--format must be mmocr0, mmocr1 or both, got " + o.format);
@@ -44,28 +31,29 @@ void run_ctw1500(const DatasetOptions& o, const GlobalOptions& global) {
   if (ec) throw Error(ErrorKind::Io, "cannot create " + o.out_dir + ": " + ec.message());
   int written = 0;
   for (auto split : {datasets::Ctw1500Split::Train, datasets::Ctw1500Split::Test}) {
-    if (!has_split(o.root, split)) continue;
+    const auto dirs = datasets::find_ctw1500_split(o.root, split);
+    if (!dirs) continue;
     const bool train = split == datasets::Ctw1500Split::Train;
     if (o.format != "mmocr1") {
       const auto ds = datasets::read_ctw1500_split(o.root, split, {false});  // EXIF ignored, as 0.x
       const std::string out = (fs::path(o.out_dir) / (train ? "instances_training.json" : "instances_test.json")).string();
-      write_text_atomic(out, datasets::write_mmocr0_json(ds, {train ? "training" : "test", false}));
+      write_text_atomic(out, datasets::write_mmocr0_json(ds, {dirs->mmocr0_prefix, false, dirs->mmocr0_segm_prefix}));
       if (!global.quiet) std::printf("wrote %s (%zu images)\n", out.c_str(), ds.images.size());
       ++written;
     }
     if (o.format != "mmocr0") {
       const auto ds = datasets::read_ctw1500_split(o.root, split, {true});  // EXIF applied, as 1.x
       const std::string out = (fs::path(o.out_dir) / (train ? "textdet_train.json" : "textdet_test.json")).string();
-      write_text_atomic(out, datasets::write_mmocr1_json(ds, {train ? "textdet_imgs/train" : "textdet_imgs/test", train}));
+      write_text_atomic(out, datasets::write_mmocr1_json(ds, {dirs->mmocr1_prefix, train}));
       if (!global.quiet) std::printf("wrote %s (%zu images)\n", out.c_str(), ds.images.size());
       ++written;
     }
-    if (!global.quiet && !ds_has_images(o.root, split))
+    if (!global.quiet && dirs->img_dir.empty())
       std::fprintf(stderr, "note: no image folder for the %s split; width and height are written as 0\n",
                    train ? "train" : "test");
   }
   if (!written)
-    throw Error(ErrorKind::Io, o.root + ": no CTW1500 label folders (annotations/training, annotations/train, annotations/test)");
+    throw Error(ErrorKind::Io, o.root + ": no CTW1500 label folders (annotations/{training,train,test} or ctw1500_{train,test}_labels)");
 }
 
 }  // namespace
@@ -74,7 +62,7 @@ void register_dataset(CLI::App& app, const GlobalOptions& global) {
   CLI::App* cmd = app.add_subcommand("dataset", "Convert a raw text-detection dataset to MMOCR annotation files");
   cmd->require_subcommand(1);
   auto o = std::make_shared<DatasetOptions>();
-  CLI::App* ctw = cmd->add_subcommand("ctw1500", "SCUT-CTW1500 raw tree (imgs/, annotations/) -> MMOCR 0.x and 1.x json");
+  CLI::App* ctw = cmd->add_subcommand("ctw1500", "SCUT-CTW1500 raw tree (MMOCR 0.x/1.x layout or as downloaded) -> MMOCR 0.x and 1.x json");
   ctw->add_option("raw_root", o->root, "raw dataset root (imgs/{training,test}, annotations/{training,test})")->required();
   ctw->add_option("-o,--out-dir", o->out_dir, "output folder")->required();
   ctw->add_option("--format", o->format, "mmocr0, mmocr1 or both [default: both]");

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
 
   textq::cli::register_dataset(app, global);
   textq::cli::register_convert(app, global);
+  textq::cli::register_quantize(app, global);
   textq::cli::register_detect(app, global);
   textq::cli::register_bench(app, global);
   textq::cli::register_eval(app, global);

@@ -40,12 +40,6 @@ bool is_image_name(const std::string& n) {
   return false;
 }
 
-std::string first_dir(const std::string& root, std::initializer_list<const char*> names) {
-  for (const char* n : names)
-    if (fs::is_directory(fs::path(root) / n)) return (fs::path(root) / n).string();
-  return "";
-}
-
 std::vector<std::string> sorted_files(const std::string& dir) {
   std::vector<std::string> out;
   for (const auto& e : fs::directory_iterator(dir)) {
@@ -116,15 +110,49 @@ std::vector<TextInstance> parse_ctw1500_xml(const std::string& text, const std::
   return out;
 }
 
+std::optional<Ctw1500SplitDirs> find_ctw1500_split(const std::string& root, Ctw1500Split split) {
+  const bool train = split == Ctw1500Split::Train;
+  struct Layout {
+    const char *ann, *img, *prefix0, *prefix1;
+  };
+  const Layout layouts[] = {
+      train ? Layout{"annotations/training", "imgs/training", "training", "textdet_imgs/train"}
+            : Layout{"annotations/test", "imgs/test", "test", "textdet_imgs/test"},
+      train ? Layout{"annotations/train", "textdet_imgs/train", "training", "textdet_imgs/train"}
+            : Layout{"annotations/test", "textdet_imgs/test", "test", "textdet_imgs/test"},
+      train ? Layout{"ctw1500_train_labels", "train_images", "train_images", "train_images"}
+            : Layout{"ctw1500_test_labels", "test_images", "test_images", "test_images"},
+  };
+  for (const Layout& l : layouts) {
+    const fs::path ann = fs::path(root) / l.ann;
+    if (!fs::is_directory(ann)) continue;
+    Ctw1500SplitDirs d;
+    d.ann_dir = ann.string();
+    // An MMOCR tree may hold images under either version's folder.
+    for (const char* img : {l.img, train ? "imgs/training" : "imgs/test", train ? "textdet_imgs/train" : "textdet_imgs/test"})
+      if (fs::is_directory(fs::path(root) / img)) {
+        d.img_dir = (fs::path(root) / img).string();
+        break;
+      }
+    d.mmocr0_prefix = l.prefix0;
+    // MMOCR names the label "<split>/<file>" (relative to annotations/); the
+    // downloaded layout keeps labels in their own root-relative folder.
+    d.mmocr0_segm_prefix = fs::path(l.ann).parent_path().empty() ? l.ann : l.prefix0;
+    d.mmocr1_prefix = l.prefix1;
+    return d;
+  }
+  return std::nullopt;
+}
+
 Dataset read_ctw1500_split(const std::string& root, Ctw1500Split split, const Ctw1500ReadOptions& opt) {
   const bool train = split == Ctw1500Split::Train;
-  const std::string img_dir = train ? first_dir(root, {"imgs/training", "textdet_imgs/train"})
-                                    : first_dir(root, {"imgs/test", "textdet_imgs/test"});
-  const std::string ann_dir = train ? first_dir(root, {"annotations/training", "annotations/train"})
-                                    : first_dir(root, {"annotations/test"});
-  if (ann_dir.empty())
-    throw Error(ErrorKind::Io, root + ": no label folder (annotations/" +
-                                   (train ? "training or annotations/train" : "test") + ")");
+  const std::optional<Ctw1500SplitDirs> dirs = find_ctw1500_split(root, split);
+  if (!dirs)
+    throw Error(ErrorKind::Io, root + ": no " + (train ? "train" : "test") + " label folder (" +
+                                   (train ? "annotations/training, annotations/train or ctw1500_train_labels"
+                                          : "annotations/test or ctw1500_test_labels") + ")");
+  const std::string& img_dir = dirs->img_dir;
+  const std::string& ann_dir = dirs->ann_dir;
   Dataset ds;
   if (!img_dir.empty()) {
     for (const std::string& name : sorted_files(img_dir)) {

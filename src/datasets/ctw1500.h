@@ -3,6 +3,7 @@
 // CTW1500AnnParser + TextDetPacker). See docs/datasets.md.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "datasets/annotation.h"
@@ -22,13 +23,29 @@ struct Ctw1500ReadOptions {
   bool apply_exif_orientation = false;
 };
 
-// Reads one split under `root`:
-//   images: imgs/{training,test}/ (0.x layout) or textdet_imgs/{train,test}/
-//           (*.png/.PNG/.jpg/.JPG/.jpeg/.JPEG, sorted by file name);
-//   labels: annotations/{training|train}/<stem>.xml (else <stem>.txt, 32-int
-//           format) and annotations/test/000<stem>.txt (else <stem>.txt).
-// Without an image folder the images are listed from the label files and
-// width/height are 0. Every image needs its label file.
+// Where one split lives under a CTW1500 root. Three layouts are recognised:
+//   MMOCR 0.x:     imgs/{training,test}/      annotations/{training,test}/
+//   MMOCR 1.x:     textdet_imgs/{train,test}/ annotations/{train,test}/
+//   as downloaded: {train,test}_images/       ctw1500_{train,test}_labels/
+// The json path prefixes follow MMOCR for its own layouts (0.x file_name is
+// relative to imgs/, 1.x img_path to the root); for the downloaded layout
+// both are relative to the root ("test_images/1001.jpg"), so eval's
+// --img-root is the root.
+struct Ctw1500SplitDirs {
+  std::string ann_dir;          // label folder (absolute or root-relative path)
+  std::string img_dir;          // image folder, "" when the split has none
+  std::string mmocr0_prefix;    // file_name prefix in instances_*.json
+  std::string mmocr0_segm_prefix;  // segm_file prefix in instances_*.json
+  std::string mmocr1_prefix;    // img_path prefix in textdet_*.json
+};
+// Empty optional when the split has no label folder under `root`.
+std::optional<Ctw1500SplitDirs> find_ctw1500_split(const std::string& root, Ctw1500Split split);
+
+// Reads one split (layouts above): images *.png/.PNG/.jpg/.JPG/.jpeg/.JPEG,
+// sorted by file name; labels <stem>.xml (else <stem>.txt, 32-int format) for
+// train and 000<stem>.txt (else <stem>.txt) for test. Without an image folder
+// the images are listed from the label files and width/height are 0. Every
+// image needs its label file.
 Dataset read_ctw1500_split(const std::string& root, Ctw1500Split split, const Ctw1500ReadOptions& opt);
 
 }  // namespace textq::datasets

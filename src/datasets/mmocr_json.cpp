@@ -245,7 +245,7 @@ std::string write_mmocr0_json(const Dataset& ds, const Mmocr0WriteOptions& opt) 
     o["file_name"] = opt.split_dir + "/" + path_basename(im.img_path);
     o["height"] = im.height;
     o["width"] = im.width;
-    o["segm_file"] = opt.split_dir + "/" + im.label_file;
+    o["segm_file"] = (opt.segm_dir.empty() ? opt.split_dir : opt.segm_dir) + "/" + im.label_file;
     o["id"] = static_cast<int64_t>(i);
     images.push_back(std::move(o));
     for (const TextInstance& inst : im.instances) {

@@ -21,6 +21,7 @@ Dataset read_annotation_json(const std::string& path);
 struct Mmocr0WriteOptions {
   std::string split_dir;           // "training" / "test": prefix of file_name and segm_file
   bool iscrowd_from_ignore = false;  // CTW1500's converter always writes iscrowd 0
+  std::string segm_dir;            // prefix of segm_file when it differs from split_dir ("" = split_dir)
 };
 // The text of instances_<split>.json as tools/data/textdet/*_converter.py
 // writes it (mmcv.dump: json.dump defaults, ASCII escapes). Image ids and
