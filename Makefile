@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps deps-python build test test-slow test-all demo bench clean
+.PHONY: all deps deps-python deps-test build test test-slow test-all demo bench clean
 
 all: build
 
@@ -14,6 +14,9 @@ deps:
 deps-python:
 	@sh scripts/install_deps.sh --python
 
+deps-test:
+	@sh scripts/install_deps.sh --browser
+
 $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
 
@@ -21,12 +24,14 @@ build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
 # The suite every commit must pass: unit + golden + CLI checks (a few minutes).
-test: build
+test: build deps-test
 	cd $(BUILD) && ctest -L 'unit|golden|cli|fuzz' --output-on-failure -j $(JOBS)
 
 # Long checks (full-size ResNet-50 parity against PyTorch; needs python3-torch).
 test-slow: build deps-python
 	cd $(BUILD) && ctest -L slow --output-on-failure
+
+test-all: test test-slow
 
 demo: build
 	sh scripts/demo.sh $(BUILD)/textq
@@ -36,3 +41,20 @@ bench: build
 
 clean:
 	rm -rf $(BUILD)
+
+# --- hostile inputs (docs/fuzzing.md) ---
+# libFuzzer targets (clang), FUZZ_SECONDS per parser, one fuzzing process at a time.
+FUZZ_SECONDS ?= 60
+.PHONY: fuzz test-sanitize
+fuzz: deps
+	FUZZ_JOBS=$(JOBS) nice -n 19 sh scripts/run_fuzzers.sh $(FUZZ_SECONDS)
+
+# unit + golden + fuzz-replay suites under gcc ASan + UBSan in build-asan.
+ASAN_BUILD ?= build-asan
+test-sanitize: deps
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTEXTQ_SANITIZE=ON $(CMAKE_FLAGS)
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest -L 'unit|golden|fuzz' --output-on-failure -j $(JOBS)

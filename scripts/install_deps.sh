@@ -1,7 +1,9 @@
 #!/bin/sh
 # Installs textq's build and test dependencies from Debian 12 packages.
 # Idempotent: packages already present are skipped, so a second run is quick.
-# Usage: scripts/install_deps.sh [--python]   (--python adds the golden-data tools)
+# Usage: scripts/install_deps.sh [--python] [--browser]
+#   --python   the tools that make golden data and train the demo model
+#   --browser  headless Chromium, for the test that renders the HTML report
 set -eu
 
 build_pkgs="build-essential cmake pkg-config libdnnl-dev libopencv-dev libgeos-dev libzip-dev \
@@ -9,8 +11,16 @@ libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev libgmock-dev libbenchmar
 python_pkgs="python3-torch python3-numpy python3-opencv python3-shapely python3-skimage python3-pil \
 python3-scipy python3-pyclipper fonts-dejavu-core fonts-dejavu-extra"
 
+browser_pkgs="chromium"
+
 want="$build_pkgs"
-[ "${1:-}" = "--python" ] && want="$want $python_pkgs"
+for arg in "$@"; do
+  case "$arg" in
+    --python) want="$want $python_pkgs" ;;
+    --browser) want="$want $browser_pkgs" ;;
+    *) echo "install_deps: unknown option $arg (expected --python or --browser)" >&2; exit 1 ;;
+  esac
+done
 
 missing=""
 for p in $want; do

@@ -1,5 +1,7 @@
-// textq bench MODEL: time the network alone on a synthetic input.
-// Warm-up runs first; then every sample is kept and median/min/max reported.
+// textq bench MODEL [MODEL...]: time the network alone on a synthetic input.
+// With several models the runs alternate (A B A B ...) so every model sees the
+// same machine state, and the medians are reported as ratios to the first
+// model: on a shared, noisy machine only ratios from one run compare.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -23,11 +25,11 @@ namespace textq::cli {
 namespace {
 
 struct BenchArgs {
-  std::string model;
+  std::vector<std::string> models;
   std::string size = "736x1280";
   int runs = 10;
   int warmup = 2;
-  std::string json;
+  std::vector<std::string> json;
   RuntimeOptions runtime;
 };
 
@@ -46,13 +48,49 @@ double peak_rss_mb() {
   return ru.ru_maxrss / 1024.0;  // Linux reports KiB
 }
 
+double median_of(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
+}
+
+struct Subject {
+  std::string path;
+  Model model;
+  std::unique_ptr<Executor> executor;
+  int64_t macs = 0;
+  std::vector<double> ms;
+  std::vector<std::vector<NodeProfile>> layers;  // per run
+};
+
+nlohmann::json layer_medians(const Subject& s) {
+  nlohmann::json layers = nlohmann::json::array();
+  const std::vector<NodeProfile>& last = s.layers.back();
+  for (size_t l = 0; l < last.size(); ++l) {
+    std::vector<double> t;
+    for (const auto& run : s.layers)
+      if (l < run.size()) t.push_back(run[l].ms);
+    layers.push_back({{"name", last[l].name}, {"impl", last[l].impl}, {"median_ms", t.empty() ? 0.0 : median_of(t)}});
+  }
+  return layers;
+}
+
 void run_bench(const BenchArgs& a, const GlobalOptions& g) {
+  if (!a.json.empty() && a.json.size() != a.models.size())
+    throw Error(ErrorKind::InvalidArgument, fmt::format("--json given {} time(s) for {} model(s): give one file per model, in order",
+                                                        a.json.size(), a.models.size()));
   const Shape shape = parse_size(a.size);
-  Model model = load_model(a.model);
+  const int threads = effective_threads(a.runtime.threads);
   ExecOptions exec;
   exec.threads = a.runtime.threads;
   exec.verbose = true;  // per-layer impl names and times
-  auto executor = make_executor(model.graph, parse_backend(a.runtime.backend), exec);
+  std::vector<Subject> subjects(a.models.size());
+  for (size_t i = 0; i < a.models.size(); ++i) {
+    Subject& s = subjects[i];
+    s.path = a.models[i];
+    s.model = load_model(s.path);
+    s.executor = make_executor(s.model.graph, parse_backend(a.runtime.backend), exec);
+    s.macs = s.model.graph.count_macs(shape);
+  }
 
   Tensor input(DType::f32, shape);
   std::mt19937 rng(0);
@@ -60,75 +98,76 @@ void run_bench(const BenchArgs& a, const GlobalOptions& g) {
   float* p = input.data<float>();
   for (int64_t i = 0; i < input.numel(); ++i) p[i] = dist(rng);
 
-  const int64_t macs = model.graph.count_macs(shape);
-  if (!g.quiet) std::fprintf(stderr, "bench: %s, input %s, %s backend, %d threads, %d warm-up + %d runs\n", a.model.c_str(),
-                             shape_str(shape).c_str(), a.runtime.backend.c_str(), effective_threads(a.runtime.threads), a.warmup, a.runs);
-  for (int i = 0; i < a.warmup; ++i) executor->run(input);
-  std::vector<double> ms;
-  std::vector<std::vector<NodeProfile>> layer_samples;
+  if (!g.quiet)
+    fmt::print(stderr, "bench: {} model(s), input {}, {} backend, {} threads, {} warm-up + {} runs{}\n", subjects.size(),
+               shape_str(shape), a.runtime.backend, threads, a.warmup, a.runs, subjects.size() > 1 ? ", alternating" : "");
+  for (Subject& s : subjects)
+    for (int i = 0; i < a.warmup; ++i) s.executor->run(input);  // builds primitives, packs weights
   for (int i = 0; i < a.runs; ++i) {
-    auto t0 = std::chrono::steady_clock::now();
-    executor->run(input);
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-    layer_samples.push_back(executor->profile());
-    if (!g.quiet) std::fprintf(stderr, "\r  run %d/%d: %.1f ms   ", i + 1, a.runs, ms.back());
+    for (Subject& s : subjects) {
+      const auto t0 = std::chrono::steady_clock::now();
+      s.executor->run(input);
+      s.ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+      s.layers.push_back(s.executor->profile());
+    }
+    if (!g.quiet) fmt::print(stderr, "\r  run {}/{}   ", i + 1, a.runs);
   }
-  if (!g.quiet) std::fprintf(stderr, "\n");
-  std::vector<double> sorted = ms;
-  std::sort(sorted.begin(), sorted.end());
-  const double median = sorted.size() % 2 ? sorted[sorted.size() / 2] : 0.5 * (sorted[sorted.size() / 2 - 1] + sorted[sorted.size() / 2]);
-  const double gops = 2.0 * static_cast<double>(macs) / (median * 1e6);
+  if (!g.quiet) fmt::print(stderr, "\n");
 
-  // Per-layer median over the runs.
-  nlohmann::json layers = nlohmann::json::array();
-  const std::vector<NodeProfile>& last = layer_samples.back();
-  for (size_t l = 0; l < last.size(); ++l) {
-    std::vector<double> t;
-    for (const auto& s : layer_samples)
-      if (l < s.size()) t.push_back(s[l].ms);
-    std::sort(t.begin(), t.end());
-    layers.push_back({{"name", last[l].name}, {"impl", last[l].impl}, {"median_ms", t.empty() ? 0.0 : t[t.size() / 2]}});
+  const double first_median = median_of(subjects.front().ms);
+  fmt::print("input {} | backend {} | threads {} | isa {} | {} runs{}\n", shape_str(shape), a.runtime.backend, threads,
+             cpu_isa_name(), a.runs, subjects.size() > 1 ? " alternating" : "");
+  for (size_t k = 0; k < subjects.size(); ++k) {
+    Subject& s = subjects[k];
+    const double median = median_of(s.ms);
+    const double gops = 2.0 * static_cast<double>(s.macs) / (median * 1e6);
+    const auto [mn, mx] = std::minmax_element(s.ms.begin(), s.ms.end());
+    fmt::print("{} ({}): median {:.1f} ms  min {:.1f}  max {:.1f}  {:.1f} GMAC  {:.1f} GOP/s", s.path, s.model.info.precision, median,
+               *mn, *mx, s.macs / 1e9, gops);
+    if (k > 0) fmt::print("  ratio to {}: {:.3f}", subjects.front().path, median / first_median);
+    fmt::print("\n");
+    const nlohmann::json layers = layer_medians(s);
+    if (g.verbose)
+      for (const auto& l : layers)
+        fmt::print("  {:<40} {:>9.2f} ms  {}\n", l["name"].get<std::string>(), l["median_ms"].get<double>(),
+                   l["impl"].get<std::string>());
+    if (!a.json.empty()) {
+      nlohmann::json j = {{"model", s.path},
+                          {"precision", s.model.info.precision},
+                          {"input_shape", shape},
+                          {"backend", a.runtime.backend},
+                          {"threads", threads},
+                          {"isa", cpu_isa_name()},
+                          {"runs", a.runs},
+                          {"warmup", a.warmup},
+                          {"samples_ms", s.ms},
+                          {"median_ms", median},
+                          {"min_ms", *mn},
+                          {"max_ms", *mx},
+                          {"gmacs", s.macs / 1e9},
+                          {"gops", gops},
+                          {"peak_rss_mb", peak_rss_mb()},  // of the whole process (all models loaded)
+                          {"ratio_to_first", median / first_median},
+                          {"first_model", subjects.front().path},
+                          {"layers", layers}};
+      write_text_atomic(a.json[k], j.dump(2) + "\n");
+    }
   }
-
-  fmt::print("model {} | input {} | backend {} | threads {} | isa {}\n", a.model, shape_str(shape), a.runtime.backend,
-             effective_threads(a.runtime.threads), cpu_isa_name());
-  fmt::print("median {:.1f} ms  min {:.1f} ms  max {:.1f} ms  ({} runs)  {:.1f} GMAC  {:.1f} GOP/s  peak RSS {:.0f} MB\n", median,
-             sorted.front(), sorted.back(), a.runs, macs / 1e9, gops, peak_rss_mb());
-  if (g.verbose) {
-    for (const auto& l : layers)
-      fmt::print("  {:<40} {:>9.2f} ms  {}\n", l["name"].get<std::string>(), l["median_ms"].get<double>(), l["impl"].get<std::string>());
-  }
-  if (!a.json.empty()) {
-    nlohmann::json j = {{"model", a.model},
-                        {"precision", model.info.precision},
-                        {"input_shape", shape},
-                        {"backend", a.runtime.backend},
-                        {"threads", effective_threads(a.runtime.threads)},
-                        {"isa", cpu_isa_name()},
-                        {"runs", a.runs},
-                        {"warmup", a.warmup},
-                        {"samples_ms", ms},
-                        {"median_ms", median},
-                        {"min_ms", sorted.front()},
-                        {"max_ms", sorted.back()},
-                        {"gmacs", macs / 1e9},
-                        {"gops", gops},
-                        {"peak_rss_mb", peak_rss_mb()},
-                        {"layers", layers}};
-    write_text_atomic(a.json, j.dump(2) + "\n");
-  }
+  fmt::print("peak RSS {:.0f} MB\n", peak_rss_mb());
 }
 
 }  // namespace
 
 void register_bench(CLI::App& app, const GlobalOptions& global) {
   auto args = std::make_shared<BenchArgs>();
-  CLI::App* cmd = app.add_subcommand("bench", "Time the network alone on a synthetic input (median, min, max, GOP/s, per layer)");
-  cmd->add_option("model", args->model, "textq model file")->required();
+  CLI::App* cmd = app.add_subcommand(
+      "bench", "Time the network alone on a synthetic input (median, min, max, GOP/s, per layer); several models alternate");
+  cmd->add_option("models", args->models, "textq model file(s); with several, runs alternate and ratios are to the first")
+      ->required();
   cmd->add_option("--size", args->size, "Input HxW (multiples of 32)")->capture_default_str();
-  cmd->add_option("--runs", args->runs, "Timed runs")->check(CLI::Range(1, 10000))->capture_default_str();
-  cmd->add_option("--warmup", args->warmup, "Untimed warm-up runs")->check(CLI::Range(0, 1000))->capture_default_str();
-  cmd->add_option("--json", args->json, "Write all samples and per-layer times as JSON");
+  cmd->add_option("--runs", args->runs, "Timed runs per model")->check(CLI::Range(1, 10000))->capture_default_str();
+  cmd->add_option("--warmup", args->warmup, "Untimed warm-up runs per model")->check(CLI::Range(0, 1000))->capture_default_str();
+  cmd->add_option("--json", args->json, "Write samples and per-layer times as JSON: one file per model, in order");
   add_runtime_options(*cmd, args->runtime, false);
   cmd->callback([args, &global] { run_bench(*args, global); });
 }

@@ -12,6 +12,7 @@
 #include "core/file_util.h"
 #include "datasets/metric_gt.h"
 #include "datasets/mmocr_json.h"
+#include "eval/agreement.h"
 #include "eval/hmean.h"
 #include "formats/predictions.h"
 #include "runtime/system_info.h"
@@ -24,7 +25,7 @@ namespace textq::cli {
 namespace {
 
 struct EvalOptions {
-  std::string preds, ann, metric = "mmocr0", report_json, model, img_root, save_preds;
+  std::string preds, ann, metric = "mmocr0", report_json, model, img_root, save_preds, ref_preds;
   DatasetDetectOptions detect;
 };
 
@@ -136,6 +137,39 @@ void run_eval(const EvalOptions& o, const GlobalOptions& global) {
   if (!o.report_json.empty()) write_report(o.report_json, o, r, ann.images.size(), detect_seconds);
 }
 
+// Labels-free comparison of two prediction files of the same images.
+void run_agreement(const EvalOptions& o, const GlobalOptions& global) {
+  const eval::MetricRules rules = o.metric == "mmocr1" ? eval::MetricRules::Mmocr1 : eval::MetricRules::Mmocr0;
+  const PredictionsFile ref = load_predictions(o.ref_preds);
+  const PredictionsFile test = load_predictions(o.preds);
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < ref.predictions.size(); ++i)
+    if (!index.emplace(datasets::path_basename(ref.predictions[i].img_path), i).second)
+      throw Error(ErrorKind::InvalidFile, o.ref_preds + ": predictions[" + std::to_string(i) + "]: second entry for image " +
+                                              ref.predictions[i].img_path);
+  std::vector<eval::ImagePred> r(ref.predictions.size()), t(ref.predictions.size());
+  std::vector<char> seen(ref.predictions.size(), 0);
+  for (size_t i = 0; i < ref.predictions.size(); ++i) r[i] = {ref.predictions[i].polygons, ref.predictions[i].scores};
+  for (size_t k = 0; k < test.predictions.size(); ++k) {
+    const ImagePrediction& p = test.predictions[k];
+    auto it = index.find(datasets::path_basename(p.img_path));
+    if (it == index.end())
+      throw Error(ErrorKind::InvalidArgument, o.preds + ": predictions[" + std::to_string(k) + "] (" + p.img_path +
+                                                  "): image is not in " + o.ref_preds);
+    if (seen[it->second]) throw Error(ErrorKind::InvalidFile, o.preds + ": second entry for image " + p.img_path);
+    seen[it->second] = 1;
+    t[it->second] = {p.polygons, p.scores};
+  }
+  for (size_t i = 0; i < seen.size(); ++i)
+    if (!seen[i]) throw Error(ErrorKind::InvalidArgument, o.preds + ": no entry for image " + ref.predictions[i].img_path + " of " + o.ref_preds);
+  const eval::HmeanResult res = eval::evaluate_agreement(r, t, rules);
+  std::printf("Agreement of %s with %s (reference polygons kept at each threshold are the ground truth):\n", o.preds.c_str(),
+              o.ref_preds.c_str());
+  std::fputs(eval::format_hmean_table(res).c_str(), stdout);
+  if (!o.report_json.empty()) write_report(o.report_json, o, res, ref.predictions.size(), -1);
+  (void)global;
+}
+
 }  // namespace
 
 void register_eval(CLI::App& app, const GlobalOptions& global) {
@@ -149,13 +183,20 @@ void register_eval(CLI::App& app, const GlobalOptions& global) {
   cmd->add_flag("--skip-missing", o->detect.skip_missing, "with --model: skip annotated images that are missing (and say how many)");
   cmd->add_option("--show", o->detect.show_dir, "with --model: draw each image's detections into DIR")->needs(model);
   add_runtime_options(*cmd, o->detect.runtime, true);
-  cmd->add_option("--ann", o->ann, "annotations: MMOCR 1.x textdet_test.json or 0.x instances_test.json")->required();
+  auto* ann = cmd->add_option("--ann", o->ann, "annotations: MMOCR 1.x textdet_test.json or 0.x instances_test.json");
+  cmd->add_option("--ref-preds", o->ref_preds,
+                  "no labels: score --preds against these reference predictions (e.g. INT8 vs FP32), threshold by threshold")
+      ->excludes(ann)
+      ->excludes(model)
+      ->needs(preds);
   cmd->add_option("--metric", o->metric,
                   "mmocr0 (eval_hmean: score > 0.3, MMOCR 0.x) or mmocr1 (HmeanIOUMetric) [default: mmocr0]");
   cmd->add_option("--report-json", o->report_json, "also write every threshold's numbers to this json file");
   preds->excludes(model);
   cmd->callback([o, &global] {
     if (o->preds.empty() && o->model.empty()) throw Error(ErrorKind::InvalidArgument, "eval needs --preds or --model");
+    if (o->ann.empty() && o->ref_preds.empty()) throw Error(ErrorKind::InvalidArgument, "eval needs --ann (or --ref-preds)");
+    if (!o->ref_preds.empty()) return run_agreement(*o, global);
     if (!o->model.empty() && o->img_root.empty()) throw Error(ErrorKind::InvalidArgument, "--model needs --img-root");
     run_eval(*o, global);
   });

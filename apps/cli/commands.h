@@ -18,5 +18,6 @@ void register_info(CLI::App& app, const GlobalOptions& global);
 void register_dataset(CLI::App& app, const GlobalOptions& global);
 void register_eval(CLI::App& app, const GlobalOptions& global);
 void register_quantize(CLI::App& app, const GlobalOptions& global);
+void register_report(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace textq::cli

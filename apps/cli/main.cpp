@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   textq::cli::register_bench(app, global);
   textq::cli::register_eval(app, global);
   textq::cli::register_info(app, global);
+  textq::cli::register_report(app, global);
 
   try {
     app.parse(argc, argv);

@@ -7,6 +7,8 @@
 #include <opencv2/imgcodecs.hpp>
 #include <vector>
 
+#include "textdet/image_header.h"
+#include "textdet/image_io.h"
 #include "textq/error.h"
 
 namespace textq::datasets {
@@ -31,7 +33,7 @@ int exif_orientation(const uint8_t* p, size_t n) {
   auto u16 = [&](size_t o) -> uint32_t { return le ? (t[o] | t[o + 1] << 8) : (t[o] << 8 | t[o + 1]); };
   auto u32 = [&](size_t o) -> uint32_t { return le ? (u16(o) | u16(o + 2) << 16) : (u16(o) << 16 | u16(o + 2)); };
   const uint32_t ifd = u32(4);
-  if (ifd + 2 > tn) return 1;
+  if (ifd > tn || tn - ifd < 2) return 1;  // not ifd + 2 > tn: that wraps for ifd near 2^32
   const uint32_t count = u16(ifd);
   for (uint32_t i = 0; i < count; ++i) {
     const size_t e = ifd + 2 + 12 * size_t(i);
@@ -96,7 +98,21 @@ ImageSize read_image_size(const std::string& path, bool apply_exif_orientation) 
     return s;
   }
   if (png_size(head, &s)) return s;
-  // Anything else (BMP, TIFF, WebP, ...): let OpenCV decode it.
+  // Anything else (BMP, TIFF, WebP, ...): let OpenCV decode it, but not a
+  // header claiming more pixels than detect accepts: OpenCV would allocate
+  // them before finding the data missing. (A header we cannot read within
+  // kHeaderBytes is left to OpenCV, whose own cap is 2^30 pixels.)
+  ImageHeader hdr;
+  bool have_hdr = true;
+  try {
+    hdr = read_image_header(head, path);
+  } catch (const Error&) {
+    have_hdr = false;
+  }
+  if (have_hdr && (hdr.width > kDefaultMaxImagePixels || hdr.height > kDefaultMaxImagePixels ||
+                   hdr.width * hdr.height > kDefaultMaxImagePixels))
+    bad(path, hdr.format + " header claims " + std::to_string(hdr.width) + "x" + std::to_string(hdr.height) +
+                  " pixels, more than the limit of " + std::to_string(kDefaultMaxImagePixels) + " (refused before decoding)");
   cv::Mat m;
   try {
     m = cv::imread(path, apply_exif_orientation ? cv::IMREAD_COLOR : cv::IMREAD_UNCHANGED);

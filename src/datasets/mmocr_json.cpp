@@ -18,6 +18,7 @@ using ojson = nlohmann::ordered_json;
 
 constexpr size_t kMaxCoords = 1u << 20;
 constexpr int kMaxImageSide = 1 << 20;
+constexpr int kMaxJsonDepth = 64;  // MMOCR files need 5; nlohmann's dump() and == recurse
 
 [[noreturn]] void bad(const std::string& where, const std::string& rule) {
   throw Error(ErrorKind::InvalidFile, where + ": " + rule);
@@ -26,7 +27,10 @@ constexpr int kMaxImageSide = 1 << 20;
 json parse_file(const std::string& path) {
   const std::string text = read_file_text(path);
   try {
-    return json::parse(text);
+    return json::parse(text, [&](int depth, json::parse_event_t, json&) {
+      if (depth > kMaxJsonDepth) bad(path, "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+      return true;
+    });
   } catch (const json::exception& e) {  // parse errors and number overflow
     bad(path, std::string("not valid JSON: ") + e.what());
   }

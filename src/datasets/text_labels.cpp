@@ -12,6 +12,7 @@ namespace textq::datasets {
 namespace {
 
 constexpr size_t kMaxLines = 1u << 20;
+constexpr size_t kMaxCoords = 1u << 20;  // per polygon, as the json readers
 
 [[noreturn]] void bad_line(const std::string& file, size_t line, const std::string& rule) {
   throw Error(ErrorKind::InvalidFile, file + ":" + std::to_string(line) + ": " + rule);
@@ -143,6 +144,7 @@ std::vector<TextInstance> parse_totaltext_txt(const std::string& text, const std
     size_t k = 0;
     long long x;
     while (k < f.size() && parse_int(f[k], &x)) {
+      if (inst.polygon.size() > kMaxCoords) bad_line(file, n + 1, "more than 2^20 coordinates");
       inst.polygon.push_back(static_cast<double>(x));
       ++k;
     }

@@ -68,7 +68,11 @@ class Parser {
   // Decodes text up to (not including) any char of `stop`.
   std::string chars(const char* stop) {
     std::string out;
-    while (pos_ < s_.size() && !std::strchr(stop, s_[pos_])) {
+    while (pos_ < s_.size()) {
+      // XML has no NUL character; strchr would also "find" it in `stop` and
+      // return without consuming it, so the caller's loop would never end.
+      if (s_[pos_] == '\0') fail("NUL byte (not allowed in XML)");
+      if (std::strchr(stop, s_[pos_])) break;
       if (s_[pos_] != '&') { out += s_[pos_++]; continue; }
       const size_t semi = s_.find(';', pos_);
       if (semi == std::string::npos || semi - pos_ > 12) fail("unterminated entity reference");

@@ -15,6 +15,7 @@ namespace {
 constexpr const char* kFormat = "textq-predictions";
 constexpr int kVersion = 1;
 constexpr size_t kMaxCoordsPerPolygon = 1u << 20;  // far above any real contour
+constexpr int kMaxJsonDepth = 64;  // the format needs 4; nlohmann's dump() and == recurse
 
 using json = nlohmann::json;
 
@@ -122,7 +123,10 @@ PredictionsFile load_predictions(const std::string& path) {
   const std::string text = read_file_text(path);
   json root;
   try {
-    root = json::parse(text);
+    root = json::parse(text, [&](int depth, json::parse_event_t, json&) {
+      if (depth > kMaxJsonDepth) bad(path, "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+      return true;
+    });
   } catch (const json::exception& e) {  // parse errors and number overflow
     bad(path, std::string("not valid JSON: ") + e.what());
   }
@@ -130,7 +134,7 @@ PredictionsFile load_predictions(const std::string& path) {
   auto fmt = root.find("format");
   if (fmt == root.end() || !fmt->is_string() || fmt->get<std::string>() != kFormat)
     bad(path, std::string("\"format\" must be \"") + kFormat + "\"" +
-                  (fmt != root.end() ? ", got " + fmt->dump() : " (key missing)"));
+                  (fmt != root.end() ? ", got " + fmt->dump().substr(0, 40) : " (key missing)"));
   auto ver = root.find("version");
   if (ver == root.end() || !ver->is_number_integer())
     bad(path, "\"version\" must be an integer");

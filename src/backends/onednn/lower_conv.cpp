@@ -1,6 +1,10 @@
-// Conv and ConvTranspose lowering: src/weights/dst in format_tag::any, bias
-// plain, residual as a `sum` post-op (dst pre-filled with the residual, in
-// place when the residual dies here), then ReLU as an eltwise post-op.
+// Conv and ConvTranspose lowering, FP32 and INT8: src/weights/dst in
+// format_tag::any (or the producer's layout), bias plain, residual as a `sum`
+// post-op (dst pre-filled with the residual, in place when the residual dies
+// here), then ReLU as an eltwise post-op. INT8 specifics (conv_quant.h): s8
+// weights packed once, u8/s8 src read straight from an INT8 producer with the
+// same scale, per-OC output scales, u8/s8/f32 dst.
+#include "backends/onednn/conv_quant.h"
 #include "backends/onednn/plan_builder.h"
 
 namespace textq::onednn {
@@ -36,9 +40,6 @@ bool winograd_candidate(const Node& n) {
 
 void PlanBuilder::lower_conv(size_t ni) {
   const Node& n = graph_.nodes[ni];
-  if (n.quant.enabled)
-    throw Error(ErrorKind::UnsupportedModel,
-                "oneDNN backend: node " + n.name + ": INT8 nodes are not supported by the FP32 oneDNN executor");
   const bool deconv = n.op == OpKind::ConvTranspose;
   const Window2d& w = n.window;
   if (deconv && (w.output_padding_h > w.pad_bottom || w.output_padding_w > w.pad_right))
@@ -46,35 +47,64 @@ void PlanBuilder::lower_conv(size_t ni) {
     throw Error(ErrorKind::UnsupportedModel, "oneDNN backend: node " + n.name +
                                                  ": ConvTranspose output_padding larger than the bottom/right pad is "
                                                  "not supported (oneDNN 2.6 rejects negative padding)");
+  const ConvQuant cq = conv_quant(n);
   // Strided deconvs preferably run as phase convs (lower_deconv_phases.cpp);
   // it declines (without touching the plan) when the shape or layout does not fit.
-  if (deconv && n.inputs[0] != graph_.input && lower_deconv_phases(ni)) return;
+  if (deconv && n.inputs[0] != graph_.input && lower_deconv_phases(ni, cq)) return;
   const Shape& src_shape = plan_->shapes[static_cast<size_t>(n.inputs[0])];
   const Shape& dst_shape = plan_->shapes[static_cast<size_t>(n.output)];
   const WeightLayout wl = weight_layout(n);
   const int64_t oc = dst_shape[1];
 
-  const memory::desc src_any(to_dims(src_shape), Dt::f32, Tag::any);
-  const memory::desc wei_any(wl.dims, Dt::f32, Tag::any);
-  const memory::desc dst_any(to_dims(dst_shape), Dt::f32, Tag::any);
-  const memory::desc bias_md = n.bias.empty() ? memory::desc() : memory::desc({oc}, Dt::f32, Tag::x);
+  // The residual. The sum post-op reads the dst buffer as `sum_dt` and adds
+  // sum_scale * it; the buffer is filled with the residual (as fill_dt, times
+  // fill_factor) before the conv, or taken over from the residual in place.
+  //  - FP32 node / INT8 with f32 dst: the residual's real values in f32, sum 1.
+  //  - INT8 with u8/s8 dst, integer residual: its integers as they are, summed
+  //    with its own data type and scale residual_scale / dst_scale.
+  //  - INT8 with u8/s8 dst, f32 residual ("staged"): quantizing the residual
+  //    into the dst type could clip it (a negative residual in a u8 dst), so
+  //    the conv writes f32 (oscale m) with an f32 sum and a reorder then
+  //    quantizes with 1 / dst_scale.
+  Dt conv_dst_dt = cq.dst_dt, fill_dt = cq.dst_dt, sum_dt = Dt::undef;
+  float sum_scale = 1.f, fill_factor = 1.f;
+  bool staged = false;
+  ConvQuant conv_q = cq;
+  dnnl::post_ops ops;
+  if (n.has_residual()) {
+    const size_t r = static_cast<size_t>(n.inputs[1]);
+    const Dt rdt = plan_->values[r].get_desc().data_type();
+    const float rscale = plan_->scales[r];
+    if (cq.dst_dt == Dt::f32) {
+      fill_dt = Dt::f32, fill_factor = rscale;
+    } else if (rdt != Dt::f32) {
+      fill_dt = rdt, sum_scale = rscale / cq.dst_scale;
+      if (rdt != cq.dst_dt) sum_dt = rdt;
+    } else {
+      staged = true;
+      conv_dst_dt = fill_dt = Dt::f32;
+      for (float& s : conv_q.oscales) s *= cq.dst_scale;  // back to m[oc]: the f32 dst holds real values
+    }
+    ops.append_sum(sum_scale, sum_dt);
+  }
+  if (n.activation == Activation::Relu) ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+  const dnnl::primitive_attr attr = conv_attr(conv_q, ops);
+
+  const memory::desc src_any(to_dims(src_shape), cq.src_dt, Tag::any);
+  const memory::desc wei_any(wl.dims, cq.wei_dt, Tag::any);
+  const memory::desc dst_any(to_dims(dst_shape), conv_dst_dt, Tag::any);
+  const memory::desc bias_md = cq.bias.empty() ? memory::desc() : memory::desc({oc}, Dt::f32, Tag::x);
   const memory::dims strides{w.stride_h, w.stride_w};
   const memory::dims dilates{w.dilation_h - 1, w.dilation_w - 1};  // oneDNN counts the gaps
   const memory::dims pad_l{w.pad_top, w.pad_left};
   // PyTorch's output_padding extends the bottom/right edge: a smaller right pad in oneDNN terms.
   const memory::dims pad_r{w.pad_bottom - (deconv ? w.output_padding_h : 0),
                            w.pad_right - (deconv ? w.output_padding_w : 0)};
-
-  dnnl::post_ops ops;
-  if (n.has_residual()) ops.append_sum(1.f);
-  if (n.activation == Activation::Relu) ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
-  dnnl::primitive_attr attr;
-  attr.set_post_ops(ops);
   const auto prop = dnnl::prop_kind::forward_inference;
 
   // Candidates in order of preference; the first oneDNN accepts with a
   // non-reference kernel wins (the last one is taken whatever it is):
-  //  1. Winograd (opt-in) in whatever layout it wants;
+  //  1. Winograd (opt-in, FP32 only) in whatever layout it wants;
   //  2. direct, reading the producer's layout as is (no reorder; keeps nhwc or
   //     nChw16c flowing through the graph);
   //  3. direct with format_tag::any (oneDNN's own preference, maybe a reorder).
@@ -85,14 +115,15 @@ void PlanBuilder::lower_conv(size_t ni) {
     memory::desc src, dst;
   };
   std::vector<Candidate> candidates;
-  if (!deconv && tuning_.winograd && winograd_candidate(n))
+  if (!deconv && !cq.int8 && tuning_.winograd && winograd_candidate(n))
     candidates.push_back({dnnl::algorithm::convolution_winograd, src_any, dst_any});
   const dnnl::algorithm direct = deconv ? dnnl::algorithm::deconvolution_direct : dnnl::algorithm::convolution_direct;
   if (n.inputs[0] != graph_.input) {
     // dst in the producer's layout too: a deconv given nhwc src and `any` dst
     // would pick nChw16c dst, which its nhwc kernel refuses.
     const Tag tag = activation_tag(producer_md);
-    candidates.push_back({direct, producer_md, tag == Tag::undef ? dst_any : memory::desc(to_dims(dst_shape), Dt::f32, tag)});
+    const memory::desc src = producer_md.data_type() == cq.src_dt ? producer_md : with_type(producer_md, cq.src_dt);
+    candidates.push_back({direct, src, tag == Tag::undef ? dst_any : memory::desc(to_dims(dst_shape), conv_dst_dt, tag)});
   }
   candidates.push_back({direct, src_any, dst_any});
 
@@ -126,29 +157,51 @@ void PlanBuilder::lower_conv(size_t ni) {
   }
 
   std::unordered_map<int, memory> args;
-  args[DNNL_ARG_SRC] = value_as(n.inputs[0], src_md);
-  const memory user_wei(memory::desc(wl.dims, Dt::f32, wl.user_tag), ctx_.engine,
+  args[DNNL_ARG_SRC] = value_as(n.inputs[0], src_md, cq.src_scale);  // quantizes / dequantizes if needed
+  const memory user_wei(memory::desc(wl.dims, cq.wei_dt, wl.user_tag), ctx_.engine,
                         const_cast<void*>(n.weight.raw()));  // read only
   args[DNNL_ARG_WEIGHTS] = weights_.get(ni, 0, user_wei, wei_md, ctx_);
-  if (!n.bias.empty()) args[DNNL_ARG_BIAS] = memory(bias_md, ctx_.engine, const_cast<void*>(n.bias.raw()));
+  if (!cq.bias.empty()) {
+    plan_->keep.push_back(cq.bias);
+    args[DNNL_ARG_BIAS] = memory(bias_md, ctx_.engine, const_cast<void*>(cq.bias.raw()));
+  }
 
+  const size_t out = static_cast<size_t>(n.output);
+  memory conv_dst;
+  int staging = -1;
   if (n.has_residual()) {
     const int residual = n.inputs[1];
     const memory& res_mem = plan_->values[static_cast<size_t>(residual)];
-    if (residual != n.inputs[0] && can_overwrite(residual, ni) && res_mem.get_desc() == dst_md) {
+    const memory::desc fill_md = retype(dst_md, fill_dt);
+    if (!staged && residual != n.inputs[0] && can_overwrite(residual, ni) && res_mem.get_desc() == fill_md &&
+        fill_factor == 1.f) {
       // The sum post-op accumulates into dst: let dst take over the residual's buffer.
       const int buffer = main_buffer_[static_cast<size_t>(residual)];
       main_buffer_[static_cast<size_t>(residual)] = -1;
-      main_buffer_[static_cast<size_t>(n.output)] = buffer;
-      plan_->values[static_cast<size_t>(n.output)] = res_mem;
+      main_buffer_[out] = buffer;
+      conv_dst = fill_md == dst_md ? res_mem : bound_memory(dst_md, buffer);
+      plan_->values[out] = conv_dst;
     } else {
-      add_reorder(res_mem, define_value(n.output, dst_md));  // copy (and convert) the residual into dst
+      if (staged) {
+        staging = plan_->buffers.acquire(dst_md.get_size());
+        conv_dst = bound_memory(dst_md, staging);
+      } else {
+        conv_dst = define_value(n.output, dst_md);
+      }
+      const int buffer = staged ? staging : main_buffer_[out];
+      // Copy (convert, dequantize) the residual into dst.
+      add_reorder(res_mem, fill_md == dst_md ? conv_dst : bound_memory(fill_md, buffer), fill_factor);
     }
   } else {
-    define_value(n.output, dst_md);
+    conv_dst = define_value(n.output, dst_md);
   }
-  args[DNNL_ARG_DST] = plan_->values[static_cast<size_t>(n.output)];
+  args[DNNL_ARG_DST] = conv_dst;
   add_step(prim, std::move(args));
+  if (staged) {
+    add_reorder(conv_dst, define_value(n.output, retype(dst_md, cq.dst_dt)), 1.f / cq.dst_scale);
+    plan_->buffers.release(staging);
+  }
+  plan_->scales[out] = cq.dst_scale;
 }
 
 }  // namespace textq::onednn

@@ -4,7 +4,10 @@
 // input with a (K/s)x(K/s) slice of the kernel; its result is interleaved into
 // the output by a strided reorder. oneDNN 2.6's deconvolution runs as a
 // backward-data conv at ~20-40 GFLOP/s on TextSnake's k4 s2 layers (worse
-// with 32 channels); the phase convs reach the brgemm kernels' speed.
+// with 32 channels); the phase convs reach the brgemm kernels' speed. INT8
+// nodes split the same way (s8 phase weights, the node's output scales and
+// bias / m): each phase is an ordinary INT8 conv and the interleave a copy of
+// integers.
 #include "backends/onednn/plan_builder.h"
 
 namespace textq::onednn {
@@ -30,9 +33,26 @@ bool phase_axis(int64_t in, int64_t out_total, int k, int s, int p, int r, Phase
   return a->out > 0 && a->pad_lo >= 0 && a->pad_hi >= 0;
 }
 
+// Phase weights [OC, IC, taps_h, taps_w] from PyTorch [IC, OC, KH, KW] (T: float or int8_t).
+template <class T>
+Tensor phase_weights(const Tensor& weight, const PhaseAxis& pr, const PhaseAxis& pc, int sh, int sw) {
+  const int64_t ic = weight.dim(0), oc = weight.dim(1), kh = weight.dim(2), kw = weight.dim(3);
+  Tensor pw(weight.dtype(), {oc, ic, pr.taps, pc.taps});
+  const T* wsrc = weight.data<T>();
+  T* wdst = pw.data<T>();
+  for (int64_t o = 0; o < oc; ++o)
+    for (int64_t i = 0; i < ic; ++i)
+      for (int a = 0; a < pr.taps; ++a)
+        for (int b = 0; b < pc.taps; ++b) {
+          const int64_t ky = pr.first_k - sh * a, kx = pc.first_k - sw * b;
+          wdst[((o * ic + i) * pr.taps + a) * pc.taps + b] = wsrc[((i * oc + o) * kh + ky) * kw + kx];
+        }
+  return pw;
+}
+
 }  // namespace
 
-bool PlanBuilder::lower_deconv_phases(size_t ni) {
+bool PlanBuilder::lower_deconv_phases(size_t ni, const ConvQuant& cq) {
   const Node& n = graph_.nodes[ni];
   const Window2d& w = n.window;
   if (n.has_residual() || w.groups != 1 || w.dilation_h != 1 || w.dilation_w != 1 || w.output_padding_h != 0 ||
@@ -50,23 +70,24 @@ bool PlanBuilder::lower_deconv_phases(size_t ni) {
 
   // The producer's layout must be plain (nhwc or nchw): the interleave is a
   // strided view of the output, which blocked layouts cannot express.
-  const memory& src = plan_->values[static_cast<size_t>(n.inputs[0])];
-  const Tag tag = activation_tag(src.get_desc());
+  // An INT8 node reads it in its src type (the producer's integers when type
+  // and scale match, else a quantizing reorder added below).
+  const Tag tag = activation_tag(plan_->values[static_cast<size_t>(n.inputs[0])].get_desc());
   if (tag != Tag::nhwc && tag != Tag::nchw) return false;
+  const memory::desc src_md(to_dims(src_shape), cq.src_dt, tag);
 
-  const int64_t ic = n.weight.dim(0), oc = n.weight.dim(1), kh = w.kernel_h, kw = w.kernel_w;
-  const memory::desc bias_md = n.bias.empty() ? memory::desc() : memory::desc({oc}, Dt::f32, Tag::x);
+  const int64_t ic = n.weight.dim(0), oc = n.weight.dim(1);
+  const memory::desc bias_md = cq.bias.empty() ? memory::desc() : memory::desc({oc}, Dt::f32, Tag::x);
   dnnl::post_ops ops;
   if (n.activation == Activation::Relu) ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
-  dnnl::primitive_attr attr;
-  attr.set_post_ops(ops);
+  const dnnl::primitive_attr attr = conv_attr(cq, ops);
 
   // First every primitive descriptor (a oneDNN refusal leaves no trace in the
   // plan, so the caller can fall back), then the memories and steps.
   struct Phase {
     int ry, rx;
     memory::dims dims;
-    Tensor weights;  // [OC, IC, taps_h, taps_w] from PyTorch [IC, OC, KH, KW]
+    Tensor weights;  // [OC, IC, taps_h, taps_w] from PyTorch [IC, OC, KH, KW], f32 or s8
     dnnl::convolution_forward::primitive_desc pd;
   };
   std::vector<Phase> phases;
@@ -74,20 +95,12 @@ bool PlanBuilder::lower_deconv_phases(size_t ni) {
     for (int rx = 0; rx < sw; ++rx) {
       const PhaseAxis& pr = rows[static_cast<size_t>(ry)];
       const PhaseAxis& pc = cols[static_cast<size_t>(rx)];
-      Tensor pw(DType::f32, {oc, ic, pr.taps, pc.taps});
-      const float* wsrc = n.weight.data<float>();
-      float* wdst = pw.data<float>();
-      for (int64_t o = 0; o < oc; ++o)
-        for (int64_t i = 0; i < ic; ++i)
-          for (int a = 0; a < pr.taps; ++a)
-            for (int b = 0; b < pc.taps; ++b) {
-              const int64_t ky = pr.first_k - sh * a, kx = pc.first_k - sw * b;
-              wdst[((o * ic + i) * pr.taps + a) * pc.taps + b] = wsrc[((i * oc + o) * kh + ky) * kw + kx];
-            }
+      const Tensor pw = cq.int8 ? phase_weights<int8_t>(n.weight, pr, pc, sh, sw)
+                                : phase_weights<float>(n.weight, pr, pc, sh, sw);
       const memory::dims dims{dst_shape[0], oc, pr.out, pc.out};
       dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-                                        src.get_desc(), memory::desc({oc, ic, pr.taps, pc.taps}, Dt::f32, Tag::any),
-                                        bias_md, memory::desc(dims, Dt::f32, tag), {1, 1}, {pr.pad_lo, pc.pad_lo},
+                                        src_md, memory::desc({oc, ic, pr.taps, pc.taps}, cq.wei_dt, Tag::any),
+                                        bias_md, memory::desc(dims, cq.dst_dt, tag), {1, 1}, {pr.pad_lo, pc.pad_lo},
                                         {pr.pad_hi, pc.pad_hi});
       dnnl::convolution_forward::primitive_desc pd(d, attr, ctx_.engine);
       if (std::string(pd.impl_info_str()).rfind("ref", 0) == 0) return false;  // the deconv primitive is better
@@ -95,29 +108,32 @@ bool PlanBuilder::lower_deconv_phases(size_t ni) {
     }
   }
 
+  const memory src = value_as(n.inputs[0], src_md, cq.src_scale);
+  if (!cq.bias.empty()) plan_->keep.push_back(cq.bias);
   // The whole output in the source's layout; each phase fills a strided view.
-  const memory::desc out_md(to_dims(dst_shape), Dt::f32, tag);
+  const memory::desc out_md(to_dims(dst_shape), cq.dst_dt, tag);
   define_value(n.output, out_md);
   const int buffer = main_buffer_[static_cast<size_t>(n.output)];
   const dnnl_dims_t& st = out_md.data.format_desc.blocking.strides;  // plain layout: element strides
   for (Phase& ph : phases) {
     std::unordered_map<int, memory> args;
     args[DNNL_ARG_SRC] = src;
-    const memory user_wei(memory::desc(to_dims(ph.weights.shape()), Dt::f32, Tag::oihw), ctx_.engine, ph.weights.raw());
+    const memory user_wei(memory::desc(to_dims(ph.weights.shape()), cq.wei_dt, Tag::oihw), ctx_.engine, ph.weights.raw());
     args[DNNL_ARG_WEIGHTS] = weights_.get(ni, 1 + ph.ry * sw + ph.rx, user_wei, ph.pd.weights_desc(), ctx_, ph.weights);
-    if (!n.bias.empty()) args[DNNL_ARG_BIAS] = memory(bias_md, ctx_.engine, const_cast<void*>(n.bias.raw()));
+    if (!cq.bias.empty()) args[DNNL_ARG_BIAS] = memory(bias_md, ctx_.engine, const_cast<void*>(cq.bias.raw()));
     const int temp = plan_->buffers.acquire(ph.pd.dst_desc().get_size());
     const memory phase_out = bound_memory(ph.pd.dst_desc(), temp);
     args[DNNL_ARG_DST] = phase_out;
     add_step(dnnl::convolution_forward(ph.pd), std::move(args));
 
     // Rows ry, ry+s, ... and columns rx, rx+s, ... of the output.
-    memory::desc view(ph.dims, Dt::f32, memory::dims{st[0], st[1], st[2] * sh, st[3] * sw});
+    memory::desc view(ph.dims, cq.dst_dt, memory::dims{st[0], st[1], st[2] * sh, st[3] * sw});
     view.data.offset0 = ph.ry * st[2] + ph.rx * st[3];
     const memory out_view = bound_memory(view, buffer);
     add_step(dnnl::reorder(phase_out, out_view), {{DNNL_ARG_FROM, phase_out}, {DNNL_ARG_TO, out_view}});
     plan_->buffers.release(temp);  // steps run in order: the next phase may reuse it
   }
+  plan_->scales[static_cast<size_t>(n.output)] = cq.dst_scale;
   plan_->nodes[ni].impl = std::string("phases:") + phases.front().pd.impl_info_str();
   return true;
 }

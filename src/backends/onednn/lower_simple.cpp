@@ -1,5 +1,9 @@
 // MaxPool, Concat, Add and Relu lowering. These read their sources in the
 // layout the producers chose (no reorder), so blocked layouts flow through.
+// INT8 values: MaxPool runs on the integers (max commutes with a positive
+// scale) and Concat too when all inputs share one data type and scale (the
+// quantizer's scale groups guarantee it); otherwise inputs are dequantized to
+// f32 first. Add and Relu always work in f32.
 #include "backends/onednn/plan_builder.h"
 
 namespace textq::onednn {
@@ -8,7 +12,8 @@ void PlanBuilder::lower_max_pool(size_t ni) {
   const Node& n = graph_.nodes[ni];
   const Window2d& w = n.window;
   const memory& src = plan_->values[static_cast<size_t>(n.inputs[0])];
-  const memory::desc dst_any(to_dims(plan_->shapes[static_cast<size_t>(n.output)]), Dt::f32, Tag::any);
+  const memory::desc dst_any(to_dims(plan_->shapes[static_cast<size_t>(n.output)]), src.get_desc().data_type(),
+                             Tag::any);
   // Floor mode is what oneDNN computes; padded cells are excluded from the max.
   dnnl::pooling_v2_forward::desc d(dnnl::prop_kind::forward_inference, dnnl::algorithm::pooling_max, src.get_desc(),
                                    dst_any, {w.stride_h, w.stride_w}, {w.kernel_h, w.kernel_w},
@@ -17,6 +22,7 @@ void PlanBuilder::lower_max_pool(size_t ni) {
   dnnl::pooling_v2_forward::primitive_desc pd(d, ctx_.engine);
   plan_->nodes[ni].impl = pd.impl_info_str();
   memory dst = define_value(n.output, pd.dst_desc());
+  plan_->scales[static_cast<size_t>(n.output)] = plan_->scales[static_cast<size_t>(n.inputs[0])];
   add_step(dnnl::pooling_v2_forward(pd), {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}});
 }
 
@@ -25,28 +31,41 @@ void PlanBuilder::lower_concat(size_t ni) {
   // All sources and the destination in the first source's layout: with nhwc,
   // or nChw16c at 16-aligned channel offsets, oneDNN's concat is a block copy;
   // mixed layouts would send it to its reference (reorder-per-source) path.
-  const Tag tag = activation_tag(plan_->values[static_cast<size_t>(n.inputs[0])].get_desc());
+  const memory::desc first = plan_->values[static_cast<size_t>(n.inputs[0])].get_desc();
+  const Tag tag = activation_tag(first);
+  // Integers are concatenated as they are only when all share type and scale.
+  const float scale = plan_->scales[static_cast<size_t>(n.inputs[0])];
+  bool same = true;
+  for (int v : n.inputs)
+    same = same && plan_->values[static_cast<size_t>(v)].get_desc().data_type() == first.data_type() &&
+           plan_->scales[static_cast<size_t>(v)] == scale;
+  const Dt dt = same ? first.data_type() : Dt::f32;
   std::vector<memory::desc> src_mds;
   std::unordered_map<int, memory> args;
   for (size_t i = 0; i < n.inputs.size(); ++i) {
     const int v = n.inputs[i];
     memory m = plan_->values[static_cast<size_t>(v)];
-    if (tag != Tag::undef) m = value_as(v, memory::desc(to_dims(plan_->shapes[static_cast<size_t>(v)]), Dt::f32, tag));
+    const memory::desc plain(to_dims(plan_->shapes[static_cast<size_t>(v)]), dt, tag == Tag::undef ? Tag::any : tag);
+    if (tag != Tag::undef)
+      m = value_as(v, plain, same ? scale : 1.f);
+    else if (m.get_desc().data_type() != dt)
+      m = value_as(v, retype(m.get_desc(), dt), 1.f);  // dequantize in its own (blocked) layout
     src_mds.push_back(m.get_desc());
     args[DNNL_ARG_MULTIPLE_SRC + static_cast<int>(i)] = m;
   }
   const Shape& dst_shape = plan_->shapes[static_cast<size_t>(n.output)];
-  const memory::desc dst_md(to_dims(dst_shape), Dt::f32, tag == Tag::undef ? Tag::any : tag);
+  const memory::desc dst_md(to_dims(dst_shape), dt, tag == Tag::undef ? Tag::any : tag);
   dnnl::concat::primitive_desc pd(dst_md, 1, src_mds, ctx_.engine);
   plan_->nodes[ni].impl = pd.impl_info_str();
   args[DNNL_ARG_DST] = define_value(n.output, pd.dst_desc());
+  plan_->scales[static_cast<size_t>(n.output)] = same ? scale : 1.f;
   add_step(dnnl::concat(pd), std::move(args));
 }
 
 void PlanBuilder::lower_add(size_t ni) {
   const Node& n = graph_.nodes[ni];
-  const memory& a = plan_->values[static_cast<size_t>(n.inputs[0])];
-  const memory::desc md = a.get_desc();
+  const memory::desc md = retype(plan_->values[static_cast<size_t>(n.inputs[0])].get_desc(), Dt::f32);
+  const memory a = value_as(n.inputs[0], md);  // f32 (dequantized if an INT8 node made it)
   const memory b = value_as(n.inputs[1], md);  // same layout on both sides keeps the jit kernel
   dnnl::binary::desc d(dnnl::algorithm::binary_add, md, md, md);
   dnnl::primitive_attr attr;
@@ -63,7 +82,8 @@ void PlanBuilder::lower_add(size_t ni) {
 
 void PlanBuilder::lower_relu(size_t ni) {
   const Node& n = graph_.nodes[ni];
-  const memory& src = plan_->values[static_cast<size_t>(n.inputs[0])];
+  const int in = n.inputs[0];
+  const memory src = value_as(in, retype(plan_->values[static_cast<size_t>(in)].get_desc(), Dt::f32));
   dnnl::eltwise_forward::desc d(dnnl::prop_kind::forward_inference, dnnl::algorithm::eltwise_relu, src.get_desc(), 0.f,
                                 0.f);
   dnnl::eltwise_forward::primitive_desc pd(d, ctx_.engine);

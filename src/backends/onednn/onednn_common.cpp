@@ -22,4 +22,26 @@ Tag activation_tag(const memory::desc& md) {
   return Tag::undef;
 }
 
+memory::desc with_type(const memory::desc& md, Dt dt) {
+  const Tag tag = activation_tag(md);
+  return memory::desc(md.dims(), dt, tag == Tag::undef ? Tag::any : tag);
+}
+
+Dt to_dt(DType type) {
+  switch (type) {
+    case DType::f32: return Dt::f32;
+    case DType::u8: return Dt::u8;
+    case DType::i8: return Dt::s8;
+    default: break;
+  }
+  throw Error(ErrorKind::UnsupportedModel, std::string("oneDNN backend: data type ") + dtype_name(type) +
+                                               " is not an activation type (f32, u8, s8)");
+}
+
+dnnl::primitive_attr scale_attr(float scale) {
+  dnnl::primitive_attr attr;
+  if (scale != 1.f) attr.set_output_scales(0, {scale});
+  return attr;
+}
+
 }  // namespace textq::onednn

@@ -44,5 +44,12 @@ memory::desc plain_nchw(const Shape& shape);
 // The activation layout of a 4-D descriptor when it is one this backend
 // meets (nchw, nhwc, nChw8c, nChw16c); Tag::undef otherwise.
 Tag activation_tag(const memory::desc& md);
+// `md` with another data type: same layout when it is a known activation
+// layout, format_tag::any otherwise.
+memory::desc with_type(const memory::desc& md, Dt dt);
+// oneDNN data type of a textq activation/weight type (f32, u8, i8 -> s8).
+Dt to_dt(DType type);
+// A reorder attribute multiplying by `scale` (none when scale == 1).
+dnnl::primitive_attr scale_attr(float scale);
 
 }  // namespace textq::onednn

@@ -1,6 +1,6 @@
 // The oneDNN Executor: verifies the graph, keeps a small LRU of per-shape
 // plans, runs their steps node by node, and converts outputs (and observed
-// values) back to plain NCHW f32.
+// values) back to plain NCHW f32 (dequantizing INT8 values).
 #include "backends/onednn/onednn_executor.h"
 
 #include <omp.h>
@@ -30,9 +30,10 @@ class OneDnnExecutor final : public Executor {
       : graph_(graph), options_(options), tuning_(tuning), weights_() {
     graph_.verify();
     for (const Node& n : graph_.nodes)
-      if (n.quant.enabled)
-        throw Error(ErrorKind::UnsupportedModel, "oneDNN backend: node " + n.name +
-                                                     ": INT8 nodes are not supported by the FP32 oneDNN executor");
+      if (n.quant.enabled) {
+        conv_quant(n);  // refuses bad INT8 parameters now rather than at the first run
+        has_int8_ = true;
+      }
   }
 
   std::vector<Tensor> run(const Tensor& input, const NodeObserver* observer) override {
@@ -78,7 +79,7 @@ class OneDnnExecutor final : public Executor {
   std::string describe() const override {
     const dnnl_version_t* v = dnnl::version();
     return "onednn (oneDNN " + std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
-           std::to_string(v->patch) + ", f32, threads " +
+           std::to_string(v->patch) + (has_int8_ ? ", f32 + int8" : ", f32") + ", threads " +
            (options_.threads > 0 ? std::to_string(options_.threads) : std::string("default")) +
            (tuning_.winograd ? ", winograd 3x3" : "") + ")";
   }
@@ -108,14 +109,16 @@ class OneDnnExecutor final : public Executor {
     return *plans_.front();
   }
 
-  // Node ni's output as a fresh plain NCHW f32 tensor (the observer's slow path).
+  // Node ni's output as a fresh plain NCHW f32 tensor, dequantized (the observer's slow path).
   Tensor to_plain(ShapePlan& plan, size_t ni) {
     const Node& n = graph_.nodes[ni];
     const size_t v = static_cast<size_t>(n.output);
     Tensor out(DType::f32, plan.shapes[v]);
     guard_node(n.name, "observer reorder", [&] {
       memory dst(plain_nchw(plan.shapes[v]), ctx_.engine, out.raw());
-      if (!plan.observer_reorders[ni]) plan.observer_reorders[ni] = dnnl::reorder(plan.values[v], dst);
+      if (!plan.observer_reorders[ni])
+        plan.observer_reorders[ni] = dnnl::reorder(dnnl::reorder::primitive_desc(
+            ctx_.engine, plan.values[v].get_desc(), ctx_.engine, dst.get_desc(), scale_attr(plan.scales[v])));
       plan.observer_reorders[ni]->execute(ctx_.stream, plan.values[v], dst);
       ctx_.stream.wait();
     });
@@ -129,6 +132,7 @@ class OneDnnExecutor final : public Executor {
   WeightCache weights_;
   std::list<std::unique_ptr<ShapePlan>> plans_;
   int plans_built_ = 0;
+  bool has_int8_ = false;
   std::vector<NodeProfile> profile_;
 };
 

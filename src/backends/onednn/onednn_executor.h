@@ -1,6 +1,9 @@
-// The fast FP32 backend on oneDNN 2.6 (Debian libdnnl; API v2.x, not 3.x).
+// The fast backend on oneDNN 2.6 (Debian libdnnl; API v2.x, not 3.x).
 // Lowers Conv / ConvTranspose (bias, residual as a sum post-op, ReLU post-op),
 // MaxPool, Concat, Add and Relu to oneDNN primitives in blocked layouts.
+// FP32 and INT8 (quant.enabled, docs/quantization.md) nodes mix freely: INT8
+// activations stay u8/s8 between INT8 nodes; f32 <-> int conversions happen
+// only where an FP32 node (or the graph input/output) meets an INT8 one.
 // Primitives, packed weights and activation buffers are built once per input
 // shape and cached; see docs/backends.md for the layout and memory policy.
 #pragma once
@@ -22,7 +25,7 @@ struct OneDnnTuning {
 };
 
 // Verifies the graph and keeps a copy of it (weights are shared, not copied).
-// Throws Error(UnsupportedModel) for INT8 (quant.enabled) nodes.
+// Throws Error(InvalidFile) for an INT8 node with bad types or scales.
 // The executor is not thread-safe: one run() at a time.
 std::unique_ptr<Executor> make_onednn_executor(const Graph& graph, const ExecOptions& options,
                                                const OneDnnTuning& tuning = OneDnnTuning{});

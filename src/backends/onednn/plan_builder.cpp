@@ -14,6 +14,7 @@ std::unique_ptr<ShapePlan> PlanBuilder::build(const Shape& input_shape) {
   p.shapes = graph_.infer_shapes(input_shape);  // throws InvalidArgument for a bad shape
   const size_t nv = static_cast<size_t>(graph_.num_values());
   p.values.assign(nv, memory());
+  p.scales.assign(nv, 1.f);
   p.nodes.assign(graph_.nodes.size(), NodePlan());
   p.observer_reorders.assign(graph_.nodes.size(), std::nullopt);
 
@@ -52,8 +53,11 @@ std::unique_ptr<ShapePlan> PlanBuilder::build(const Shape& input_shape) {
   for (int v : graph_.outputs) {
     const memory& src = p.values[static_cast<size_t>(v)];
     memory dst(plain_nchw(p.shapes[static_cast<size_t>(v)]), ctx_.engine, DNNL_MEMORY_NONE);
-    p.output_reorders.push_back(guard_node(graph_.value_names[static_cast<size_t>(v)], "output reorder",
-                                           [&] { return dnnl::reorder(src, dst); }));
+    const float scale = p.scales[static_cast<size_t>(v)];  // integer outputs leave dequantized
+    p.output_reorders.push_back(guard_node(graph_.value_names[static_cast<size_t>(v)], "output reorder", [&] {
+      return dnnl::reorder(dnnl::reorder::primitive_desc(ctx_.engine, src.get_desc(), ctx_.engine, dst.get_desc(),
+                                                         scale_attr(scale)));
+    }));
     p.output_plain.push_back(dst);
   }
 
@@ -77,16 +81,19 @@ memory PlanBuilder::define_value(int value, const memory::desc& md) {
   return m;
 }
 
-memory PlanBuilder::value_as(int value, const memory::desc& want) {
-  const memory& have = plan_->values.at(static_cast<size_t>(value));
-  if (have.get_desc() == want) return have;
-  for (const memory& m : converted_[static_cast<size_t>(value)])
-    if (m.get_desc() == want) return m;
+memory PlanBuilder::value_as(int value, const memory::desc& want, float want_scale) {
+  const size_t v = static_cast<size_t>(value);
+  const memory& have = plan_->values.at(v);
+  // x / x == 1 exactly, so a producer with the consumer's scale needs no rescaling.
+  const float factor = plan_->scales[v] / want_scale;
+  if (have.get_desc() == want && factor == 1.f) return have;
+  for (const Converted& c : converted_[v])
+    if (c.mem.get_desc() == want && c.factor == factor) return c.mem;
   const int buffer = plan_->buffers.acquire(want.get_size());
-  extra_buffers_[static_cast<size_t>(value)].push_back(buffer);
+  extra_buffers_[v].push_back(buffer);
   memory copy = bound_memory(want, buffer);
-  add_reorder(have, copy);
-  converted_[static_cast<size_t>(value)].push_back(copy);
+  add_reorder(have, copy, factor);
+  converted_[v].push_back({copy, factor});
   return copy;
 }
 
@@ -94,8 +101,9 @@ void PlanBuilder::add_step(const dnnl::primitive& prim, std::unordered_map<int, 
   plan_->steps.push_back(Step{prim, std::move(args)});
 }
 
-void PlanBuilder::add_reorder(const memory& src, const memory& dst) {
-  add_step(dnnl::reorder(src, dst), {{DNNL_ARG_FROM, src}, {DNNL_ARG_TO, dst}});
+void PlanBuilder::add_reorder(const memory& src, const memory& dst, float scale) {
+  const dnnl::reorder::primitive_desc pd(ctx_.engine, src.get_desc(), ctx_.engine, dst.get_desc(), scale_attr(scale));
+  add_step(dnnl::reorder(pd), {{DNNL_ARG_FROM, src}, {DNNL_ARG_TO, dst}});
   plan_->nodes[current_node_].reorders++;
 }
 

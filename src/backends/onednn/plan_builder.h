@@ -7,6 +7,7 @@
 
 #include <vector>
 
+#include "backends/onednn/conv_quant.h"
 #include "backends/onednn/onednn_common.h"
 #include "backends/onednn/onednn_executor.h"
 #include "backends/onednn/shape_plan.h"
@@ -23,10 +24,11 @@ class PlanBuilder {
 
  private:
   // Per-op lowering (lower_conv.cpp, lower_simple.cpp). Each appends steps and
-  // sets plan_->values[node.output].
+  // sets plan_->values[node.output] (and plan_->scales for integer outputs).
+  // lower_conv handles FP32 and INT8 (quant.enabled) nodes alike.
   void lower_conv(size_t ni);
   // Strided deconv as stride^2 phase convs + interleave; false when not applicable.
-  bool lower_deconv_phases(size_t ni);
+  bool lower_deconv_phases(size_t ni, const ConvQuant& cq);
   void lower_max_pool(size_t ni);
   void lower_concat(size_t ni);
   void lower_add(size_t ni);
@@ -34,10 +36,13 @@ class PlanBuilder {
 
   // Memory for a new value in layout `md`, backed by a planned buffer.
   memory define_value(int value, const memory::desc& md);
-  // The value in layout `want`: itself, or a reordered copy made once.
-  memory value_as(int value, const memory::desc& want);
+  // The value in layout and data type `want`, holding real / want_scale
+  // (want_scale 1 for f32): itself, or a reordered (re/de-quantizing) copy
+  // made once per (layout, scale) and shared by all consumers asking for it.
+  memory value_as(int value, const memory::desc& want, float want_scale = 1.f);
   void add_step(const dnnl::primitive& prim, std::unordered_map<int, memory> args);
-  void add_reorder(const memory& src, const memory& dst);
+  // Reorder src -> dst multiplying by `scale` (round and saturate for u8/s8 dst).
+  void add_reorder(const memory& src, const memory& dst, float scale = 1.f);
   memory bound_memory(const memory::desc& md, int buffer);
   void release_dead_inputs(size_t ni);
   // True when `value` may be overwritten in place by node ni (its last reader).
@@ -52,7 +57,11 @@ class PlanBuilder {
   std::vector<int> last_use_;        // value id -> last node index reading it (INT_MAX for outputs)
   std::vector<int> main_buffer_;     // value id -> buffer holding it (-1: caller's input)
   std::vector<std::vector<int>> extra_buffers_;  // value id -> buffers of its reordered copies
-  std::vector<std::vector<memory>> converted_;   // value id -> reordered copies
+  struct Converted {
+    memory mem;
+    float factor;  // mem = factor * the value's stored numbers
+  };
+  std::vector<std::vector<Converted>> converted_;  // value id -> reordered copies
   std::vector<std::pair<memory, int>> bindings_; // memory -> buffer, handles set after allocate()
   size_t current_node_ = 0;
 };

@@ -28,10 +28,14 @@ struct ShapePlan {
   Shape input_shape;
   std::vector<Shape> shapes;       // value id -> NCHW shape
   std::vector<memory> values;      // value id -> memory holding it (blocked layout)
+  // value id -> scale of what values[] holds: real = scale * stored. 1 for f32
+  // values; an INT8 node's u8/s8 output keeps its dst_scale (docs/quantization.md).
+  std::vector<float> scales;
+  std::vector<Tensor> keep;        // derived tensors the steps point into (INT8 biases)
   memory input_user;               // plain NCHW view of the caller's input (handle set per run)
   std::vector<Step> steps;
   std::vector<NodePlan> nodes;     // node index -> its steps
-  std::vector<dnnl::reorder> output_reorders;  // graph output i: values[...] -> output_plain[i]
+  std::vector<dnnl::reorder> output_reorders;  // graph output i: values[...] -> output_plain[i] (dequantizing)
   std::vector<memory> output_plain;
   std::vector<std::optional<dnnl::reorder>> observer_reorders;  // made on first observed run
   BufferPlanner buffers;

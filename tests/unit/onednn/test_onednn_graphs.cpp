@@ -127,7 +127,7 @@ TEST(OneDnnGraphs, ObserverSeesEveryNodeInPlainLayout) {
   }
 }
 
-TEST(OneDnnGraphs, RejectsInt8NodesAndBadInputs) {
+TEST(OneDnnGraphs, RejectsBadInputsAndBadInt8Params) {
   GraphMaker m(26);
   m.conv(m.input(), 3, 8, 3, 1, 1, true);
   Graph g = m.graph({1});
@@ -139,16 +139,19 @@ TEST(OneDnnGraphs, RejectsInt8NodesAndBadInputs) {
     EXPECT_EQ(e.kind(), ErrorKind::InvalidArgument) << e.what();
   }
   EXPECT_THROW(exec->run(Tensor(DType::f32, {1, 4, 8, 8})), Error);  // wrong channel count
-  Node& q = g.nodes[0];  // a well-formed INT8 node (verify() passes), which this backend does not run
+  // INT8 nodes run (test_onednn_int8.cpp); verify() passes this one, but its
+  // dst type is not an activation type.
+  Node& q = g.nodes[0];
   q.quant.enabled = true;
   q.weight = Tensor(DType::i8, q.weight.shape());
   q.quant.weight_scales.assign(8, 0.01f);
   q.quant.src_scale = 0.02f;
+  q.quant.dst_type = DType::i32;
   try {
     make_onednn_executor(g, two_threads());
-    FAIL() << "INT8 node accepted by the FP32 executor";
+    FAIL() << "INT8 node with an i32 dst accepted";
   } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), ErrorKind::UnsupportedModel) << e.what();
+    EXPECT_EQ(e.kind(), ErrorKind::InvalidFile) << e.what();
     EXPECT_NE(std::string(e.what()).find(g.nodes[0].name), std::string::npos) << e.what();
   }
 }

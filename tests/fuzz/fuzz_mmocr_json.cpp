@@ -1,0 +1,7 @@
+// libFuzzer target: mmocr_json (entry point and invariants in fuzz_entries.h).
+#include "fuzz/fuzz_entries.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  textq::fuzz::run_mmocr_json(data, size);
+  return 0;
+}

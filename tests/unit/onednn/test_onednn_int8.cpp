@@ -1,0 +1,235 @@
+// INT8 graphs on the oneDNN executor vs the reference backend's INT8 kernels
+// (docs/quantization.md §2-3): integer outputs exact or off by one step,
+// f32 outputs within the doc's tolerance, every INT8 conv on a VNNI kernel,
+// activations kept u8/s8 between INT8 nodes.
+#include <sstream>
+
+#include "int8_graph.h"
+
+namespace textq::test {
+namespace {
+
+ExecOptions two_threads() {
+  ExecOptions o;
+  o.threads = 2;
+  o.verbose = true;
+  return o;
+}
+
+bool is_vnni(const std::string& impl) { return impl.find("vnni") != std::string::npos && impl.rfind("ref", 0) != 0; }
+
+// Integer nodes: no element more than one step off, and off-by-one only at
+// rounding ties (rare); f32 nodes checked by the caller.
+void expect_int_nodes_close(const std::vector<NodeDiff>& diffs, const std::string& repro) {
+  for (const NodeDiff& d : diffs) {
+    if (!d.integer) continue;
+    EXPECT_EQ(d.worse, 0) << repro << ": node " << d.name << " has elements more than one step off";
+    EXPECT_LE(d.off_by_one * 1000, d.numel) << repro << ": node " << d.name << " is off by one too often";
+  }
+}
+
+struct Case {
+  int ic, oc, ih, iw, k, stride, pad;
+  bool relu;
+  DType src, dst;
+  std::string repro() const {
+    std::ostringstream s;
+    s << "int8 conv ic" << ic << "oc" << oc << "ih" << ih << "iw" << iw << "k" << k << "s" << stride << "p" << pad
+      << (relu ? "_relu" : "") << " src " << dtype_name(src) << " dst " << dtype_name(dst);
+    return s.str();
+  }
+};
+
+const Case kCases[] = {
+    {3, 13, 37, 45, 7, 2, 3, true, DType::i8, DType::u8},     // the stem: 7x7 s2 p3 on 3 channels
+    {3, 16, 23, 19, 3, 1, 1, false, DType::i8, DType::i8},
+    {13, 17, 9, 7, 3, 1, 1, true, DType::u8, DType::u8},      // odd everything
+    {17, 32, 11, 13, 1, 2, 0, false, DType::u8, DType::i8},   // caffe-style stride-2 1x1
+    {32, 13, 15, 9, 3, 2, 1, false, DType::u8, DType::f32},   // 3x3 s2, f32 dst
+    {16, 16, 8, 8, 1, 1, 0, true, DType::i8, DType::f32},
+    {64, 64, 10, 13, 3, 1, 1, true, DType::u8, DType::u8},
+};
+
+// One conv from the graph input: both backends quantize the (grid-exact)
+// input identically, so this is the doc's per-node acceptance.
+TEST(OneDnnInt8, SingleConvMatchesReferenceOnAwkwardShapes) {
+  for (const Case& c : kCases) {
+    GraphMaker m(31);
+    const int y = m.conv(m.input(), c.ic, c.oc, c.k, c.stride, c.pad, c.relu);
+    const Graph fp32 = m.graph({y});
+    Int8Options o;
+    o.input_type = c.src;
+    const int lo = c.src == DType::u8 ? 0 : -128, hi = c.src == DType::u8 ? 255 : 127;
+    const Tensor x = grid_input({1, c.ic, c.ih, c.iw}, o.input_scale, lo, hi, 5);
+    o.dst_types["conv0"] = c.dst;
+    const Graph g = make_int8(fp32, x, o);
+    auto exec = make_onednn_executor(g, two_threads());
+    std::vector<Tensor> got, ref;
+    const std::vector<NodeDiff> diffs = compare_nodes(g, x, *exec, &got, &ref);
+    print_diffs(diffs, *exec);
+    expect_int_nodes_close(diffs, c.repro());
+    EXPECT_TRUE(is_vnni(exec->profile().at(0).impl)) << c.repro() << " runs " << exec->profile().at(0).impl;
+    EXPECT_EQ(onednn_stats(*exec).layout_reorders, 1) << c.repro() << ": only the input quantization";
+    if (c.dst != DType::f32) continue;
+    // f32 dst: |got - ref| <= 1e-5 (|acc m| + |bias|) + 1e-6 per element, |acc m| from the reference kernel.
+    const Node& n = g.nodes[0];
+    Int8ConvParams p{n.quant.src_scale, n.quant.weight_scales, DType::f32, 0.f};
+    const Tensor accm = conv2d_int8_ref(quantize_ref(x, n.quant.src_scale, n.quant.src_type), n.weight, Tensor(),
+                                        n.window, nullptr, Activation::None, p);
+    const int64_t plane = accm.dim(2) * accm.dim(3);
+    int64_t bad = 0;
+    for (int64_t i = 0; i < accm.numel(); ++i) {
+      const float tol = 1e-5f * (std::fabs(accm.data<float>()[i]) + std::fabs(n.bias.data<float>()[(i / plane) % c.oc])) + 1e-6f;
+      if (!(std::fabs(got[0].data<float>()[i] - ref[0].data<float>()[i]) <= tol)) ++bad;
+    }
+    EXPECT_EQ(bad, 0) << c.repro() << ": f32 outputs beyond the doc's tolerance";
+  }
+}
+
+// k4 s2 p1 deconvs (13 -> 26 rows) after a conv, so they run as INT8 phase convs.
+TEST(OneDnnInt8, DeconvPhasesMatchReference) {
+  for (DType dst : {DType::u8, DType::f32}) {
+    GraphMaker m(32);
+    const int a = m.conv(m.input(), 3, 13, 3, 1, 1, true);
+    const int d = m.deconv(a, 13, 7, 4, 2, 1, dst == DType::u8);
+    const int y = m.conv(d, 7, 5, 1, 1, 0, false);
+    const Graph fp32 = m.graph({y});
+    Int8Options o;
+    const Tensor x = grid_input({1, 3, 13, 11}, o.input_scale, -128, 127, 6);
+    if (dst == DType::f32) o.fp32_nodes = {"conv2"};  // deconv -> f32 -> FP32 conv (the TextSnake head)
+    const Graph g = make_int8(fp32, x, o);
+    ASSERT_EQ(g.nodes[1].quant.dst_type, dst);
+    auto exec = make_onednn_executor(g, two_threads());
+    const std::vector<NodeDiff> diffs = compare_nodes(g, x, *exec);
+    print_diffs(diffs, *exec);
+    expect_int_nodes_close(diffs, std::string("deconv k4s2p1 13->7 dst ") + dtype_name(dst));
+    const std::string impl = exec->profile().at(1).impl;
+    EXPECT_EQ(impl.rfind("phases:", 0), 0u) << impl;
+    EXPECT_TRUE(is_vnni(impl.substr(7))) << impl;
+    if (dst == DType::f32) {
+      EXPECT_LE(diffs[1].max_abs, 1e-5f * diffs[1].ref_max * 64 + 1e-6f) << "deconv f32 dst";
+    }
+  }
+}
+
+// Residual + ReLU: u8 residual into a u8 dst (in place), s8 residual into a
+// u8 dst (sum with the residual's type and scale), the residual being the
+// conv's own input (copy), an integer residual into an f32 dst, and a
+// requantized edge (s8 dst read as u8 by its consumer).
+TEST(OneDnnInt8, ResidualSumPostOpsMatchReference) {
+  GraphMaker m(33);
+  const int a = m.conv(m.input(), 3, 16, 3, 1, 1, true);             // conv0 u8
+  const int b = m.conv(a, 16, 16, 3, 1, 1, true);                    // conv1 u8
+  const int c = m.conv(b, 16, 16, 1, 1, 0, true, a);                 // conv2 u8 + u8 residual
+  const int d = m.conv(c, 16, 24, 1, 1, 0, false);                   // conv3 s8
+  const int e = m.conv(c, 16, 24, 3, 1, 1, true, d);                 // conv4 u8 + s8 residual
+  const int f = m.conv(e, 24, 24, 1, 1, 0, false, e);                // conv5 s8, residual == src
+  const int g8 = m.conv(f, 24, 24, 3, 2, 1, true, -1);               // conv6 forced s8 although ReLU
+  const int h = m.conv(g8, 24, 17, 3, 1, 1, false);                  // conv7 reads it as s8
+  const int out = m.conv(e, 24, 24, 3, 1, 1, false, f);              // conv8 f32 dst + s8 residual
+  const Graph fp32 = m.graph({out, h});
+  Int8Options o;
+  o.dst_types["conv6"] = DType::i8;
+  const Tensor x = grid_input({1, 3, 19, 21}, o.input_scale, -128, 127, 7);
+  const Graph g = make_int8(fp32, x, o);
+  ASSERT_EQ(g.nodes[8].quant.dst_type, DType::f32);
+  ASSERT_GT(g.nodes[4].quant.residual_scale, 0.f);
+  auto exec = make_onednn_executor(g, two_threads());
+  const std::vector<NodeDiff> diffs = compare_nodes(g, x, *exec);
+  print_diffs(diffs, *exec);
+  expect_int_nodes_close(diffs, "residual chain");
+  EXPECT_LE(diffs[8].max_abs, 1e-4f * diffs[8].ref_max + 1e-6f) << "f32 dst with an s8 residual";
+  for (const NodeProfile& p : exec->profile()) EXPECT_TRUE(is_vnni(p.impl)) << p.name << " runs " << p.impl;
+}
+
+// MaxPool and Concat on u8 values (one scale for the concat group): no
+// dequantizing reorder anywhere, only the input's quantization.
+TEST(OneDnnInt8, MaxPoolAndConcatStayInteger) {
+  GraphMaker m(34);
+  const int a = m.conv(m.input(), 3, 16, 3, 2, 1, true);
+  const int p = m.max_pool(a, 3, 2, 1);
+  const int b = m.conv(p, 16, 13, 1, 1, 0, true);
+  const int c = m.conv(p, 16, 16, 3, 1, 1, true);
+  const int cat = m.concat({b, c, p});
+  const int y = m.conv(cat, 45, 17, 3, 1, 1, true);
+  const Graph fp32 = m.graph({y});
+  Int8Options o;
+  const Tensor x = grid_input({1, 3, 35, 29}, o.input_scale, -128, 127, 8);
+  const Graph g = make_int8(fp32, x, o);
+  auto exec = make_onednn_executor(g, two_threads());
+  const std::vector<NodeDiff> diffs = compare_nodes(g, x, *exec);
+  print_diffs(diffs, *exec);
+  expect_int_nodes_close(diffs, "pool + concat of u8");
+  EXPECT_TRUE(diffs[1].integer && diffs[4].integer) << "pool and concat outputs are integer values";
+  EXPECT_EQ(onednn_stats(*exec).layout_reorders, 1) << "only the input quantization: no f32 round trip";
+  for (const NodeProfile& p : exec->profile()) EXPECT_EQ(p.impl.rfind("ref", 0), std::string::npos) << p.name << " " << p.impl;
+}
+
+// FP32 and INT8 nodes mixed: quantizing (f32 -> u8) and dequantizing
+// reorders at the boundaries, an f32 residual into a u8 dst (staged), Add
+// and MaxPool of INT8 values in f32, an INT8 phase deconv, an INT8 f32 head.
+TEST(OneDnnInt8, MixedFp32Int8ChainMatchesReference) {
+  GraphMaker m(35);
+  const int x8 = m.conv(m.input(), 3, 16, 3, 2, 1, true);           // conv0 INT8
+  const int y = m.conv(x8, 16, 16, 3, 1, 1, true);                   // conv1 FP32
+  const int z = m.conv(y, 16, 16, 1, 1, 0, true, x8);                // conv2 INT8, src from FP32, u8 residual
+  const int r = m.conv(z, 16, 16, 1, 1, 0, false);                   // conv3 FP32
+  const int w = m.conv(z, 16, 16, 3, 1, 1, true, r);                 // conv4 INT8 u8 dst + f32 residual
+  const int a = m.add(w, z, true);                                   // add5 (f32)
+  const int p = m.max_pool(a, 3, 2, 1);                              // pool6 (f32)
+  const int d = m.deconv(w, 16, 8, 4, 2, 1, true);                   // deconv7 INT8 phases
+  const int out = m.conv(d, 8, 5, 1, 1, 0, false);                   // conv8 INT8, f32 dst
+  const Graph fp32 = m.graph({out, p});
+  Int8Options o;
+  o.fp32_nodes = {"conv1", "conv3"};
+  const Tensor x = grid_input({1, 3, 27, 33}, o.input_scale, -128, 127, 9);
+  const Graph g = make_int8(fp32, x, o);
+  ASSERT_FALSE(g.nodes[1].quant.enabled);
+  ASSERT_EQ(g.nodes[4].quant.residual_scale, 0.f);
+  ASSERT_EQ(g.nodes[4].quant.dst_type, DType::u8);
+  auto exec = make_onednn_executor(g, two_threads());
+  std::vector<Tensor> got, ref;
+  const std::vector<NodeDiff> diffs = compare_nodes(g, x, *exec, &got, &ref);
+  print_diffs(diffs, *exec);
+  expect_int_nodes_close(diffs, "mixed chain");
+  for (size_t i : {1u, 3u, 5u, 6u, 8u})
+    EXPECT_LE(diffs[i].max_abs, 1e-4f * diffs[i].ref_max + 1e-6f) << diffs[i].name;
+  EXPECT_EQ(exec->profile().at(7).impl.rfind("phases:", 0), 0u);
+  const std::string d8 = exec->describe();
+  EXPECT_NE(d8.find("int8"), std::string::npos) << d8;
+}
+
+TEST(OneDnnInt8, SecondRunReusesThePlanAndIsDeterministic) {
+  GraphMaker m(36);
+  const int a = m.conv(m.input(), 3, 16, 3, 2, 1, true);
+  const int b = m.conv(a, 16, 16, 3, 1, 1, true, a);
+  const Graph fp32 = m.graph({m.deconv(b, 16, 8, 4, 2, 1, false)});
+  Int8Options o;
+  const Tensor x = grid_input({1, 3, 21, 17}, o.input_scale, -128, 127, 10);
+  const Graph g = make_int8(fp32, x, o);
+  auto exec = make_onednn_executor(g, two_threads());
+  const Tensor first = exec->run(x).at(0);
+  const Tensor second = exec->run(x).at(0);
+  EXPECT_TRUE(bitwise_equal(first, second));
+  EXPECT_EQ(onednn_stats(*exec).plans_built, 1);
+}
+
+TEST(OneDnnInt8, BadQuantParamsAreRefusedNamingTheNode) {
+  GraphMaker m(37);
+  const int a = m.conv(m.input(), 3, 8, 3, 1, 1, true);
+  Int8Options o;
+  const Tensor x = grid_input({1, 3, 8, 8}, o.input_scale, -128, 127, 11);
+  Graph g = make_int8(m.graph({a}), x, o);
+  g.nodes[0].quant.src_scale = 0.f;
+  try {
+    make_onednn_executor(g, two_threads());
+    FAIL() << "accepted src_scale 0";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::InvalidFile);
+    EXPECT_NE(std::string(e.what()).find("conv0"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("src_scale"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace textq::test
