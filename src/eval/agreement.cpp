@@ -36,9 +36,15 @@ HmeanResult evaluate_agreement(const std::vector<ImagePred>& ref, const std::vec
     // The sweep scores every threshold; only row t uses this threshold's GT.
     out.per_threshold.push_back(evaluate_hmean(gts, test, rules).per_threshold[t]);
   }
+  // Rows where neither side keeps anything agree trivially (MMOCR scores them
+  // 1.0); they cannot be the best row unless every row is like that.
+  auto empty = [](const ThresholdResult& r) { return r.gt_count == 0 && r.pred_count == 0; };
   out.best = 0;
-  for (size_t t = 1; t < out.per_threshold.size(); ++t)
-    if (out.per_threshold[t].hmean > out.per_threshold[out.best].hmean) out.best = t;
+  for (size_t t = 1; t < out.per_threshold.size(); ++t) {
+    const ThresholdResult &cur = out.per_threshold[t], &best = out.per_threshold[out.best];
+    if (empty(cur)) continue;
+    if (empty(best) || cur.hmean > best.hmean) out.best = t;
+  }
   return out;
 }
 

@@ -12,7 +12,8 @@
 namespace textq::eval {
 
 // ref[i] and test[i] describe the same image. One row per threshold; `best`
-// is the first threshold with the greatest agreement.
+// is the first threshold with the greatest agreement among the rows where
+// either side keeps a polygon.
 HmeanResult evaluate_agreement(const std::vector<ImagePred>& ref, const std::vector<ImagePred>& test, MetricRules rules);
 
 }  // namespace textq::eval

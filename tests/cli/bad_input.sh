@@ -62,6 +62,16 @@ printf 'this is not an image\n' > "$TMP/text.jpg"
 expect_error "detect unreadable image" 2 "text\.jpg" -- "$TEXTQ" detect "$TMP/good.textq" "$TMP/text.jpg" -o "$TMP/p.json"
 [ ! -e "$TMP/p.json" ] || fail "a failed detect left a predictions file"
 
+# --- quantize: empty folder, unreadable image, a model that is already INT8; no output file
+mkdir -p "$TMP/empty" "$TMP/badimg"
+printf 'x' > "$TMP/badimg/a.jpg"
+expect_error "quantize empty folder" 1 "empty" "no image files" -- "$TEXTQ" quantize "$TMP/good.textq" --calib "$TMP/empty" -o "$TMP/q.textq"
+expect_error "quantize unreadable image" 2 "a\.jpg" "not a supported image" -- "$TEXTQ" -q quantize "$TMP/good.textq" --calib "$TMP/badimg" -o "$TMP/q.textq"
+[ ! -e "$TMP/q.textq" ] || fail "a failed quantize left a model file"
+"$TEXTQ" -q quantize "$TMP/good.textq" --calib tests/data/textdet --num 2 --diag-num 0 -o "$TMP/int8.textq" > /dev/null || fail "good quantize"
+expect_error "quantize an INT8 model" 1 "already INT8" -- "$TEXTQ" quantize "$TMP/int8.textq" --calib tests/data/textdet -o "$TMP/q.textq"
+[ ! -e "$TMP/q.textq" ] || fail "a refused quantize left a model file"
+
 # --- wrong flags
 expect_error "unknown flag" 1 "usage" -- "$TEXTQ" detect "$TMP/good.textq" tests/data/textdet/img3.jpg --no-such-flag
 expect_error "bad --mmocr" 1 "usage" -- "$TEXTQ" convert "$NET/r50w4_caffe_0x.pth" -o "$TMP/x.textq" --mmocr 2

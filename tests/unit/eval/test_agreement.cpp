@@ -35,6 +35,15 @@ TEST(Agreement, MissingAndExtraDetectionsLowerRecallAndPrecision) {
   EXPECT_EQ(r2.per_threshold[0].hits, 1);
 }
 
+TEST(Agreement, EmptyRowsAreNeverBest) {
+  std::vector<ImagePred> ref(1), test(1);
+  ref[0] = {{box(0, 0, 10, 10), box(20, 0, 10, 10)}, {0.5, 0.5}};
+  test[0] = {{box(0, 0, 10, 10)}, {0.5}};
+  const HmeanResult r = evaluate_agreement(ref, test, MetricRules::Mmocr0);
+  EXPECT_EQ(r.per_threshold[6].gt_count, 0);  // 0.9: nothing kept, trivially "agrees"
+  EXPECT_LT(r.best, 2u);                      // best is a row that compares something
+}
+
 TEST(Agreement, MismatchedImageCountsAreAnError) {
   EXPECT_THROW(evaluate_agreement(std::vector<ImagePred>(2), std::vector<ImagePred>(3), MetricRules::Mmocr0), Error);
 }
