@@ -2,11 +2,6 @@
 
 #include <cmath>
 
-#if defined(__clang__)
-#pragma STDC FP_CONTRACT OFF
-#elif defined(__GNUC__)
-#pragma GCC optimize("fp-contract=off")
-#endif
 
 namespace textq {
 namespace {

@@ -6,11 +6,6 @@
 
 #include "textdet/numpy_compat.h"
 
-#if defined(__clang__)
-#pragma STDC FP_CONTRACT OFF
-#elif defined(__GNUC__)
-#pragma GCC optimize("fp-contract=off")
-#endif
 
 namespace textq {
 

@@ -7,12 +7,6 @@
 #include <cmath>
 #include <utility>
 
-// The float32 sums must not be fused or reassociated.
-#if defined(__clang__)
-#pragma STDC FP_CONTRACT OFF
-#elif defined(__GNUC__)
-#pragma GCC optimize("fp-contract=off")
-#endif
 
 namespace textq {
 namespace {

@@ -19,11 +19,6 @@
 #include "textdet/sigmoid.h"
 #include "textq/error.h"
 
-#if defined(__clang__)
-#pragma STDC FP_CONTRACT OFF
-#elif defined(__GNUC__)
-#pragma GCC optimize("fp-contract=off")
-#endif
 
 namespace textq {
 namespace {

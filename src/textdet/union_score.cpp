@@ -7,11 +7,6 @@
 #include "textdet/numpy_compat.h"
 #include "textdet/sigmoid.h"
 
-#if defined(__clang__)
-#pragma STDC FP_CONTRACT OFF
-#elif defined(__GNUC__)
-#pragma GCC optimize("fp-contract=off")
-#endif
 
 namespace textq {
 
