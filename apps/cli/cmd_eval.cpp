@@ -19,6 +19,7 @@
 #include "textq/error.h"
 
 #include "detect_pipeline.h"
+#include "eval_scoring.h"
 
 namespace textq::cli {
 

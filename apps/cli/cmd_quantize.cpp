@@ -5,6 +5,7 @@
 // diagnostics, and saves atomically (no partial file on any error).
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -12,13 +13,19 @@
 #include "commands.h"
 #include "core/file_util.h"
 #include "formats/model.h"
+#include "datasets/mmocr_json.h"
+#include "eval/agreement.h"
+#include "eval_scoring.h"
+#include "pipeline/batch_detect.h"
 #include "progress.h"
 #include "quant/calib_source.h"
 #include "quant/calibrator.h"
 #include "quant/diagnostics.h"
+#include "quant/fallback.h"
 #include "quant/quantize_graph.h"
 #include "report/report_inputs.h"
 #include "runtime_options.h"
+#include "show_image.h"
 #include "textq/error.h"
 
 namespace textq::cli {
@@ -46,8 +53,48 @@ struct QuantizeArgs {
   bool allow_overlap = false;
   std::string table;
   std::string report_json;
+  std::optional<double> max_drop;
+  int max_fallback = 8;
   RuntimeOptions runtime;
 };
+
+// Detections of `graph` (with the model's pre/post-processing) on `images`.
+PredictionsFile detect_images(const Model& base, const Graph& graph, const std::vector<std::string>& images,
+                              const RuntimeOptions& runtime) {
+  Model model = base;
+  model.graph = graph;
+  Detector detector(model, detector_options(runtime, false));
+  std::vector<BatchItem> items;
+  for (const auto& path : images) items.push_back({path, {}});
+  run_batch_detection(detector, items, nullptr);
+  PredictionsFile preds;
+  for (const BatchItem& item : items) preds.predictions.push_back(to_image_prediction(item.path, item.detection));
+  return preds;
+}
+
+// --max-drop's task metric on the validation set: hmean against its labels
+// (an annotation json), else agreement with the FP32 model's detections.
+quant::GraphMetric validation_metric(const QuantizeArgs& a, const Model& model, const std::vector<std::string>& val) {
+  const bool labelled = std::filesystem::path(a.val).extension() == ".json";
+  if (labelled) {
+    auto ann = std::make_shared<datasets::Dataset>(datasets::read_annotation_json(a.val));
+    return [&a, &model, val, ann](const Graph& g) {
+      size_t missing = 0;
+      return score_predictions(detect_images(model, g, val, a.runtime), "validation detections", *ann, a.val,
+                               eval::MetricRules::Mmocr0, &missing)
+          .best_result()
+          .hmean;
+    };
+  }
+  auto reference = std::make_shared<std::vector<eval::ImagePred>>();
+  for (const ImagePrediction& p : detect_images(model, model.graph, val, a.runtime).predictions)
+    reference->push_back({p.polygons, p.scores});
+  return [&a, &model, val, reference](const Graph& g) {
+    std::vector<eval::ImagePred> test;
+    for (const ImagePrediction& p : detect_images(model, g, val, a.runtime).predictions) test.push_back({p.polygons, p.scores});
+    return eval::evaluate_agreement(*reference, test, eval::MetricRules::Mmocr0).best_result().hmean;
+  };
+}
 
 // One ProgressBar per stage reported by the library.
 class StageProgress {
@@ -141,6 +188,8 @@ void run_quantize(const QuantizeArgs& a, const GlobalOptions& g) {
   const quant::CalibMethod method = quant::calib_method_from_name(a.method);
   const BackendKind backend = parse_backend(a.runtime.backend);
 
+  if (a.max_drop && a.val.empty())
+    throw Error(ErrorKind::InvalidArgument, "--max-drop needs --val SOURCE (the images the drop is measured on)");
   const std::vector<std::string> all = quant::list_images(a.calib, a.calib_root);
   const std::vector<std::string> calib = quant::select_images(all, a.num, a.seed);
   if (!g.quiet)
@@ -179,6 +228,30 @@ void run_quantize(const QuantizeArgs& a, const GlobalOptions& g) {
   dopt.fp32_backend = backend;
   dopt.int8_backend = backend;
   dopt.threads = a.runtime.threads;
+
+  if (a.max_drop) {
+    // Sensitivity = each layer's output SQNR on the validation images (least first).
+    const quant::CalibInputs vin = quant::image_inputs(val, model.preprocess);
+    const auto sens = quant::compare_layers(model.graph, out.graph, table, vin, dopt, progress.fn());
+    progress.finish();
+    const quant::FallbackResult fb = quant::fallback_until_within(
+        model.graph, table, qo, quant::sensitivity_order(sens), *a.max_drop, a.max_fallback, validation_metric(a, model, val));
+    if (!g.quiet) {
+      const char* what = std::filesystem::path(a.val).extension() == ".json" ? "hmean" : "agreement with FP32";
+      fmt::print("\nFP32 fallback (--max-drop {}): {} on {} validation images, FP32 {:.4f}\n", *a.max_drop, what, val.size(),
+                 fb.fp32_metric);
+      for (const auto& st : fb.steps)
+        fmt::print("  {:<34} {:.4f}  (drop {:+.4f})\n", st.layer.empty() ? "all INT8" : "+ FP32 " + st.layer, st.metric,
+                   fb.fp32_metric - st.metric);
+    }
+    if (!fb.within)
+      throw Error(ErrorKind::InvalidArgument,
+                  fmt::format("--max-drop {}: the drop is still {:.4f} after moving {} layer(s) back to FP32 (--max-fallback {}); "
+                              "allow more moves or a larger drop",
+                              *a.max_drop, fb.fp32_metric - fb.steps.back().metric, fb.steps.size() - 1, a.max_fallback));
+    out.graph = fb.graph;
+    qo.fp32_layers = fb.fp32_layers;
+  }
   std::vector<quant::LayerDiag> rows;
   if (a.diag_num > 0) {
     quant::CalibInputs sub = inputs;
@@ -263,6 +336,13 @@ void register_quantize(CLI::App& app, const GlobalOptions& global) {
       ->check(CLI::Range(0, 1000000))
       ->capture_default_str();
   cmd->add_option("--val", a->val, "Validation images (folder or annotation json): checked for overlap, INT8-vs-FP32 reported");
+  cmd->add_option("--max-drop", a->max_drop,
+                  "With --val: move the most sensitive layers back to FP32 until the validation metric (hmean for an "
+                  "annotation json, else agreement with FP32 detections) is within this of FP32's")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--max-fallback", a->max_fallback, "Most layers --max-drop may move back to FP32")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
   cmd->add_option("--val-root", a->val_root, "Image root for a --val annotation json");
   cmd->add_flag("--allow-overlap", a->allow_overlap, "Allow validation images that are also calibration images");
   cmd->add_option("--table", a->table, "Also write the calibration table (text) to this file");

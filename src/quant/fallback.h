@@ -1,0 +1,44 @@
+// Automatic FP32 fallback (`quantize --max-drop X --val SOURCE`): quantize
+// everything, measure a task metric on validation images, and move the most
+// sensitive layers back to FP32 one at a time until the metric is within
+// `max_drop` of the FP32 model's. The metric is the caller's (hmean against
+// labels, or agreement with the FP32 detections); higher is better.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "ir/graph.h"
+#include "quant/calibration_table.h"
+#include "quant/diagnostics.h"
+#include "quant/quantize_graph.h"
+
+namespace textq::quant {
+
+using GraphMetric = std::function<double(const Graph& graph)>;
+
+struct FallbackStep {
+  std::string layer;   // moved to FP32 before this measurement ("" = the all-INT8 start)
+  double metric = 0;   // task metric of the graph after the move
+};
+
+struct FallbackResult {
+  Graph graph;                         // the accepted graph
+  std::vector<std::string> fp32_layers;  // options.fp32_layers plus the layers moved back
+  double fp32_metric = 0;
+  std::vector<FallbackStep> steps;     // every measurement, in order
+  bool within = false;                 // fp32_metric - final metric <= max_drop
+};
+
+// INT8 layers of `rows` (the per-layer diagnostics), least SQNR first: the
+// order in which layers go back to FP32.
+std::vector<std::string> sensitivity_order(const std::vector<LayerDiag>& rows);
+
+// Tries at most `max_moves` moves along `order`. Throws Error(InvalidArgument)
+// for a negative or non-finite max_drop.
+FallbackResult fallback_until_within(const Graph& fp32, const CalibrationTable& table, const QuantOptions& options,
+                                     const std::vector<std::string>& order, double max_drop, int max_moves,
+                                     const GraphMetric& metric);
+
+}  // namespace textq::quant
