@@ -47,6 +47,7 @@ clean:
 FUZZ_SECONDS ?= 60
 .PHONY: fuzz test-sanitize
 fuzz: deps
+	@sh scripts/install_deps.sh --fuzz
 	FUZZ_JOBS=$(JOBS) nice -n 19 sh scripts/run_fuzzers.sh $(FUZZ_SECONDS)
 
 # unit + golden + fuzz-replay suites under gcc ASan + UBSan in build-asan.

@@ -4,6 +4,7 @@
 # Usage: scripts/install_deps.sh [--python] [--browser]
 #   --python   the tools that make golden data and train the demo model
 #   --browser  headless Chromium, for the test that renders the HTML report
+#   --fuzz     clang with libFuzzer, for `make fuzz`
 set -eu
 
 build_pkgs="build-essential cmake pkg-config libdnnl-dev libopencv-dev libgeos-dev libzip-dev \
@@ -12,13 +13,15 @@ python_pkgs="python3-torch python3-numpy python3-opencv python3-shapely python3-
 python3-scipy python3-pyclipper fonts-dejavu-core fonts-dejavu-extra"
 
 browser_pkgs="chromium"
+fuzz_pkgs="clang libclang-rt-14-dev"
 
 want="$build_pkgs"
 for arg in "$@"; do
   case "$arg" in
     --python) want="$want $python_pkgs" ;;
     --browser) want="$want $browser_pkgs" ;;
-    *) echo "install_deps: unknown option $arg (expected --python or --browser)" >&2; exit 1 ;;
+    --fuzz) want="$want $fuzz_pkgs" ;;
+    *) echo "install_deps: unknown option $arg (expected --python, --browser or --fuzz)" >&2; exit 1 ;;
   esac
 done
 

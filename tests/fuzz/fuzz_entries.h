@@ -116,7 +116,7 @@ inline bool run_pickle(const uint8_t* data, size_t size) {
     const StorageLoader load = [&](const StorageRef& ref) -> const uint8_t* {
       const uint64_t bytes = static_cast<uint64_t>(ref.numel) * dtype_size(ref.dtype);
       if (bytes > (1u << 20)) throw Error(ErrorKind::InvalidFile, "fuzz.pkl: storage larger than the fuzz cap");
-      auto it = storages.find(ref.key);
+      auto it = storages.find(ref.key);  // one byte more: data() of an empty storage is not null
       if (it == storages.end()) it = storages.emplace(ref.key, std::vector<uint8_t>(bytes + 1)).first;
       if (it->second.size() != bytes + 1) throw Error(ErrorKind::InvalidFile, "fuzz.pkl: storage size differs between uses");
       return it->second.data();

@@ -22,11 +22,12 @@ std::vector<uint8_t> base64_decode(const std::string& s) {  // test-side decoder
     return c == '+' ? 62 : c == '/' ? 63 : -1;
   };
   std::vector<uint8_t> out;
-  int bits = 0, acc = 0;
+  int bits = 0;
+  uint32_t acc = 0;  // unsigned: old bits shift out harmlessly
   for (char c : s) {
     const int v = val(c);
     if (v < 0) break;
-    acc = (acc << 6) | v;
+    acc = (acc << 6) | static_cast<uint32_t>(v);
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
