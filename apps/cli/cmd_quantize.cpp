@@ -30,8 +30,6 @@
 
 namespace textq::cli {
 
-void register_quantize(CLI::App& app, const GlobalOptions& global);  // also in commands.h once wired
-
 namespace {
 
 struct QuantizeArgs {
