@@ -5,15 +5,10 @@
 #include <vector>
 
 #include "ops/conv_int8_common.h"
+#include "ops/tap_range.h"
 
 namespace textq {
 namespace {
-
-int64_t first_valid(int64_t off, int s) { return off >= 0 ? 0 : (-off + s - 1) / s; }
-int64_t end_valid(int64_t off, int s, int64_t in, int64_t out) {
-  if (in - 1 - off < 0) return 0;
-  return std::min(out, (in - 1 - off) / s + 1);
-}
 
 template <class SrcT>
 void conv_accumulate(const SrcT* in, const int8_t* wt, int64_t C, int64_t H, int64_t W, int64_t ICg, int64_t KH,
@@ -24,10 +19,10 @@ void conv_accumulate(const SrcT* in, const int8_t* wt, int64_t C, int64_t H, int
     const SrcT* ip = in + (n * C + g * ICg + ic) * H * W;
     for (int64_t ky = 0; ky < KH; ++ky) {
       const int64_t offy = ky * w.dilation_h - w.pad_top;
-      const int64_t oy0 = first_valid(offy, w.stride_h), oy1 = end_valid(offy, w.stride_h, H, OH);
+      const int64_t oy0 = tap_range::first(offy, w.stride_h), oy1 = tap_range::end(offy, w.stride_h, H, OH);
       for (int64_t kx = 0; kx < KW; ++kx) {
         const int64_t offx = kx * w.dilation_w - w.pad_left;
-        const int64_t ox0 = first_valid(offx, w.stride_w), ox1 = end_valid(offx, w.stride_w, W, OW);
+        const int64_t ox0 = tap_range::first(offx, w.stride_w), ox1 = tap_range::end(offx, w.stride_w, W, OW);
         for (int64_t oy = oy0; oy < oy1; ++oy) {
           const SrcT* irow = ip + (oy * w.stride_h + offy) * W;
           for (int64_t bi = 0; bi < nb; ++bi) {

@@ -7,23 +7,9 @@
 
 #include "ops/op_checks.h"
 #include "ops/ops_ref.h"
+#include "ops/tap_range.h"
 
 namespace textq {
-namespace {
-
-int64_t out_size(int64_t in, int k, int s, int plo, int phi, int d) {
-  return (in + plo + phi - static_cast<int64_t>(d) * (k - 1) - 1) / s + 1;
-}
-
-// First output index o >= 0 with o*s + off >= 0 (off may be negative).
-int64_t first_valid(int64_t off, int s) { return off >= 0 ? 0 : (-off + s - 1) / s; }
-// One past the last output index o with o*s + off <= in - 1, clamped to [0, out].
-int64_t end_valid(int64_t off, int s, int64_t in, int64_t out) {
-  if (in - 1 - off < 0) return 0;
-  return std::min(out, (in - 1 - off) / s + 1);
-}
-
-}  // namespace
 
 Tensor conv2d_ref(const Tensor& src, const Tensor& weight, const Tensor& bias, const Window2d& w,
                   const Tensor* residual, Activation act) {
@@ -44,8 +30,8 @@ Tensor conv2d_ref(const Tensor& src, const Tensor& weight, const Tensor& bias, c
           "weight " + shape_str(weight.shape()) + " expects " + std::to_string(ICg * G) + " input channels, src " +
               shape_str(src.shape()) + " has " + std::to_string(C));
   op_checks::require_bias(bias, OC, op);
-  const int64_t OH = out_size(H, w.kernel_h, w.stride_h, w.pad_top, w.pad_bottom, w.dilation_h);
-  const int64_t OW = out_size(W, w.kernel_w, w.stride_w, w.pad_left, w.pad_right, w.dilation_w);
+  const int64_t OH = conv_out_size(H, w.kernel_h, w.stride_h, w.pad_top, w.pad_bottom, w.dilation_h);
+  const int64_t OW = conv_out_size(W, w.kernel_w, w.stride_w, w.pad_left, w.pad_right, w.dilation_w);
   require(OH > 0 && OW > 0, op, "src " + shape_str(src.shape()) + " is smaller than the (dilated) kernel");
   const Shape out_shape{N, OC, OH, OW};
   op_checks::require_residual(residual, out_shape, op);
@@ -75,10 +61,10 @@ Tensor conv2d_ref(const Tensor& src, const Tensor& weight, const Tensor& bias, c
       const float* ip = in + (n * C + g * ICg + ic) * H * W;
       for (int64_t ky = 0; ky < KH; ++ky) {
         const int64_t offy = ky * w.dilation_h - w.pad_top;
-        const int64_t oy0 = first_valid(offy, w.stride_h), oy1 = end_valid(offy, w.stride_h, H, OH);
+        const int64_t oy0 = tap_range::first(offy, w.stride_h), oy1 = tap_range::end(offy, w.stride_h, H, OH);
         for (int64_t kx = 0; kx < KW; ++kx) {
           const int64_t offx = kx * w.dilation_w - w.pad_left;
-          const int64_t ox0 = first_valid(offx, w.stride_w), ox1 = end_valid(offx, w.stride_w, W, OW);
+          const int64_t ox0 = tap_range::first(offx, w.stride_w), ox1 = tap_range::end(offx, w.stride_w, W, OW);
           for (int64_t oy = oy0; oy < oy1; ++oy) {
             const float* irow = ip + (oy * w.stride_h + offy) * W;
             for (int64_t bi = 0; bi < nb; ++bi) {

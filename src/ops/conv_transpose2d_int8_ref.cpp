@@ -4,15 +4,10 @@
 #include <vector>
 
 #include "ops/conv_int8_common.h"
+#include "ops/tap_range.h"
 
 namespace textq {
 namespace {
-
-int64_t first_valid(int64_t off, int s) { return off >= 0 ? 0 : (-off + s - 1) / s; }
-int64_t end_valid(int64_t off, int s, int64_t out_extent, int64_t in) {
-  if (out_extent - 1 - off < 0) return 0;
-  return std::min(in, (out_extent - 1 - off) / s + 1);
-}
 
 template <class SrcT>
 void deconv_accumulate(const SrcT* in, const int8_t* wt, int64_t C, int64_t H, int64_t W, int64_t ICg, int64_t OCg,
@@ -24,10 +19,10 @@ void deconv_accumulate(const SrcT* in, const int8_t* wt, int64_t C, int64_t H, i
     const SrcT* ip = in + (n * C + c) * H * W;
     for (int64_t ky = 0; ky < KH; ++ky) {
       const int64_t offy = ky * w.dilation_h - w.pad_top;
-      const int64_t iy0 = first_valid(offy, w.stride_h), iy1 = end_valid(offy, w.stride_h, OH, H);
+      const int64_t iy0 = tap_range::first(offy, w.stride_h), iy1 = tap_range::end(offy, w.stride_h, OH, H);
       for (int64_t kx = 0; kx < KW; ++kx) {
         const int64_t offx = kx * w.dilation_w - w.pad_left;
-        const int64_t ix0 = first_valid(offx, w.stride_w), ix1 = end_valid(offx, w.stride_w, OW, W);
+        const int64_t ix0 = tap_range::first(offx, w.stride_w), ix1 = tap_range::end(offx, w.stride_w, OW, W);
         for (int64_t iy = iy0; iy < iy1; ++iy) {
           const SrcT* irow = ip + iy * W;
           const int64_t oy = iy * w.stride_h + offy;

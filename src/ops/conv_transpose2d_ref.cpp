@@ -10,19 +10,9 @@
 
 #include "ops/op_checks.h"
 #include "ops/ops_ref.h"
+#include "ops/tap_range.h"
 
 namespace textq {
-namespace {
-
-// First input index i >= 0 with i*s + off >= 0.
-int64_t first_valid(int64_t off, int s) { return off >= 0 ? 0 : (-off + s - 1) / s; }
-// One past the last input index i < in with i*s + off <= out_extent - 1.
-int64_t end_valid(int64_t off, int s, int64_t out_extent, int64_t in) {
-  if (out_extent - 1 - off < 0) return 0;
-  return std::min(in, (out_extent - 1 - off) / s + 1);
-}
-
-}  // namespace
 
 Tensor conv_transpose2d_ref(const Tensor& src, const Tensor& weight, const Tensor& bias, const Window2d& w,
                             const Tensor* residual, Activation act) {
@@ -78,10 +68,10 @@ Tensor conv_transpose2d_ref(const Tensor& src, const Tensor& weight, const Tenso
       const float* ip = in + (n * C + c) * H * W;
       for (int64_t ky = 0; ky < KH; ++ky) {
         const int64_t offy = ky * w.dilation_h - w.pad_top;
-        const int64_t iy0 = first_valid(offy, w.stride_h), iy1 = end_valid(offy, w.stride_h, OH, H);
+        const int64_t iy0 = tap_range::first(offy, w.stride_h), iy1 = tap_range::end(offy, w.stride_h, OH, H);
         for (int64_t kx = 0; kx < KW; ++kx) {
           const int64_t offx = kx * w.dilation_w - w.pad_left;
-          const int64_t ix0 = first_valid(offx, w.stride_w), ix1 = end_valid(offx, w.stride_w, OW, W);
+          const int64_t ix0 = tap_range::first(offx, w.stride_w), ix1 = tap_range::end(offx, w.stride_w, OW, W);
           for (int64_t iy = iy0; iy < iy1; ++iy) {
             const float* irow = ip + iy * W;
             const int64_t oy = iy * w.stride_h + offy;
