@@ -5,6 +5,12 @@
   nice -n 15 /usr/bin/python3 scripts/train_demo_textsnake.py \
       --data build-demo/demo_data/ctw1500 --out demo/textsnake_demo.pth
 
+With --photos DIR (e.g. tests/data/photos) a share --photo-share of the
+samples comes from labelled real photos (MMOCR 1.x json, Total-Text txt;
+ignored regions masked out of the loss), at --photo-scale times the test
+scale. Without --photos the synthetic recipe is unchanged (same random
+stream, same losses).
+
 Architecture: ResNet-50 layout (Bottleneck 3-4-6-3, style caffe) with base
 width 8 + FPN_UNet(out_channels 16) + TextSnakeHead(16): the 346 state_dict
 keys of MMOCR's TextSnake with smaller tensors. See docs/demo_model.md.
@@ -21,6 +27,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from demo_train.data import load_split, make_sample  # noqa: E402
+from demo_train.photos import load_photos  # noqa: E402
 from demo_train.loss import textsnake_loss  # noqa: E402
 from demo_train.model import TextSnakeNet  # noqa: E402
 
@@ -63,13 +70,27 @@ def main():
     ap.add_argument('--init-from', default=None,
                     help='start from this checkpoint (a second, fine-tuning '
                          'stage with its own schedule)')
+    ap.add_argument('--photos', default=None,
+                    help='folder of labelled real photos (tests/data/photos)')
+    ap.add_argument('--photo-share', type=float, default=0.5,
+                    help='fraction of samples drawn from --photos')
+    ap.add_argument('--photo-scale', default='0.5,1.5',
+                    help='photo scale range, relative to the test scale')
+    ap.add_argument('--ckpt-dir', default=None,
+                    help='also keep every saved checkpoint here as it_NNNN.pth')
     a = ap.parse_args()
+    photo_scale = tuple(float(v) for v in a.photo_scale.split(','))
 
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     rng = np.random.default_rng(a.seed)
     items = load_split(a.data)
     print(f'{len(items)} training images', flush=True)
+    photos = load_photos(a.photos) if a.photos else []
+    if photos:
+        print(f'{len(photos)} labelled photos: '
+              f'{sum(len(p[1]) for p in photos)} text polygons, '
+              f'{sum(len(p[3]) for p in photos)} ignored', flush=True)
     model = TextSnakeNet(a.width, a.neck)
     init_weights(model)
     if a.init_from:
@@ -83,9 +104,16 @@ def main():
         srange = (0.45, 0.8) if it < a.phase1 * a.iters else (0.8, 1.15)
         xs, ys = [], []
         for _ in range(a.batch):
-            img, polys = items[int(rng.integers(len(items)))]
-            x, y = make_sample(rng, img, polys, a.crop, srange,
-                               a.text_crop_prob)
+            # the share draw only exists with photos: synthetic-only runs
+            # keep the random stream of the original recipe
+            if photos and rng.random() < a.photo_share:
+                img, polys, splits, ignores = photos[int(rng.integers(len(photos)))]
+                x, y = make_sample(rng, img, polys, a.crop, photo_scale,
+                                   a.text_crop_prob, splits, ignores)
+            else:
+                img, polys = items[int(rng.integers(len(items)))]
+                x, y = make_sample(rng, img, polys, a.crop, srange,
+                                   a.text_crop_prob)
             xs.append(x)
             ys.append(y)
         x = torch.from_numpy(np.stack(xs))
@@ -121,9 +149,21 @@ def save(model, a, iters, seconds):
             'text_crop_prob': str(a.text_crop_prob), 'lr': str(a.lr),
             'init_from': os.path.basename(a.init_from or ''),
             'train_seconds': int(seconds)}
+    if a.photos:
+        meta.update({
+            'note': 'textq demo TextSnake fine-tuned on synthetic data plus '
+                    'labelled real photos (scripts/train_demo_textsnake.py '
+                    '--photos); not an MMOCR model',
+            'photos': a.photos, 'photo_share': str(a.photo_share),
+            'photo_scale': a.photo_scale, 'phase1': str(a.phase1),
+            'command': ' '.join(sys.argv)})
     tmp = a.out + '.tmp'
     torch.save({'meta': meta, 'state_dict': sd}, tmp)
     os.replace(tmp, a.out)
+    if a.ckpt_dir:
+        os.makedirs(a.ckpt_dir, exist_ok=True)
+        torch.save({'meta': meta, 'state_dict': sd},
+                   os.path.join(a.ckpt_dir, f'it_{iters:04d}.pth'))
 
 
 if __name__ == '__main__':

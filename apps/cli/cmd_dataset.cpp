@@ -35,14 +35,14 @@ void run_ctw1500(const DatasetOptions& o, const GlobalOptions& global) {
     if (!dirs) continue;
     const bool train = split == datasets::Ctw1500Split::Train;
     if (o.format != "mmocr1") {
-      const auto ds = datasets::read_ctw1500_split(o.root, split, {false});  // EXIF ignored, as 0.x
+      const auto ds = datasets::read_ctw1500_split(o.root, split, {false, global.max_image_pixels});  // EXIF ignored, as 0.x
       const std::string out = (fs::path(o.out_dir) / (train ? "instances_training.json" : "instances_test.json")).string();
       write_text_atomic(out, datasets::write_mmocr0_json(ds, {dirs->mmocr0_prefix, false, dirs->mmocr0_segm_prefix}));
       if (!global.quiet) std::printf("wrote %s (%zu images)\n", out.c_str(), ds.images.size());
       ++written;
     }
     if (o.format != "mmocr0") {
-      const auto ds = datasets::read_ctw1500_split(o.root, split, {true});  // EXIF applied, as 1.x
+      const auto ds = datasets::read_ctw1500_split(o.root, split, {true, global.max_image_pixels});  // EXIF applied, as 1.x
       const std::string out = (fs::path(o.out_dir) / (train ? "textdet_train.json" : "textdet_test.json")).string();
       write_text_atomic(out, datasets::write_mmocr1_json(ds, {dirs->mmocr1_prefix, train}));
       if (!global.quiet) std::printf("wrote %s (%zu images)\n", out.c_str(), ds.images.size());

@@ -49,6 +49,8 @@ void run_detect(const DetectArgs& a, const GlobalOptions& g) {
   // Per-image lines go to stdout; with -o and a terminal, a progress bar instead.
   const bool print_lines = !g.quiet || a.output.empty();
   ProgressBar progress("detect", static_cast<int64_t>(items.size()), !g.quiet && !print_lines);
+  BatchOptions batch;
+  batch.max_image_pixels = g.max_image_pixels;
   run_batch_detection(detector, items, [&](size_t i, const BatchItem& item, const cv::Mat& bgr) {
     const Detection& det = item.detection;
     if (print_lines) {
@@ -66,7 +68,7 @@ void run_detect(const DetectArgs& a, const GlobalOptions& g) {
       npy_write(stem + ".output.npy", det.raw_output);
     }
     progress.update(static_cast<int64_t>(i) + 1);
-  });
+  }, batch);
   progress.finish();
 
   if (!a.output.empty()) {

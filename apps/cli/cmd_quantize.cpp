@@ -23,6 +23,7 @@
 #include "quant/diagnostics.h"
 #include "quant/fallback.h"
 #include "quant/quantize_graph.h"
+#include "quant/sensitivity.h"
 #include "report/report_inputs.h"
 #include "runtime_options.h"
 #include "show_image.h"
@@ -53,18 +54,19 @@ struct QuantizeArgs {
   std::string report_json;
   std::optional<double> max_drop;
   int max_fallback = 8;
+  bool sensitivity = false;
   RuntimeOptions runtime;
 };
 
 // Detections of `graph` (with the model's pre/post-processing) on `images`.
 PredictionsFile detect_images(const Model& base, const Graph& graph, const std::vector<std::string>& images,
-                              const RuntimeOptions& runtime) {
+                              const RuntimeOptions& runtime, const BatchOptions& batch) {
   Model model = base;
   model.graph = graph;
   Detector detector(model, detector_options(runtime, false));
   std::vector<BatchItem> items;
   for (const auto& path : images) items.push_back({path, {}});
-  run_batch_detection(detector, items, nullptr);
+  run_batch_detection(detector, items, nullptr, batch);
   PredictionsFile preds;
   for (const BatchItem& item : items) preds.predictions.push_back(to_image_prediction(item.path, item.detection));
   return preds;
@@ -72,26 +74,40 @@ PredictionsFile detect_images(const Model& base, const Graph& graph, const std::
 
 // --max-drop's task metric on the validation set: hmean against its labels
 // (an annotation json), else agreement with the FP32 model's detections.
-quant::GraphMetric validation_metric(const QuantizeArgs& a, const Model& model, const std::vector<std::string>& val) {
+quant::GraphMetric validation_metric(const QuantizeArgs& a, const Model& model, const std::vector<std::string>& val,
+                                     const GlobalOptions& global) {
+  BatchOptions batch;
+  batch.max_image_pixels = global.max_image_pixels;
   const bool labelled = std::filesystem::path(a.val).extension() == ".json";
   if (labelled) {
     auto ann = std::make_shared<datasets::Dataset>(datasets::read_annotation_json(a.val));
-    return [&a, &model, val, ann](const Graph& g) {
+    return [&a, &model, val, ann, batch](const Graph& g) {
       size_t missing = 0;
-      return score_predictions(detect_images(model, g, val, a.runtime), "validation detections", *ann, a.val,
+      return score_predictions(detect_images(model, g, val, a.runtime, batch), "validation detections", *ann, a.val,
                                eval::MetricRules::Mmocr0, &missing)
           .best_result()
           .hmean;
     };
   }
   auto reference = std::make_shared<std::vector<eval::ImagePred>>();
-  for (const ImagePrediction& p : detect_images(model, model.graph, val, a.runtime).predictions)
+  for (const ImagePrediction& p : detect_images(model, model.graph, val, a.runtime, batch).predictions)
     reference->push_back({p.polygons, p.scores});
-  return [&a, &model, val, reference](const Graph& g) {
+  return [&a, &model, val, reference, batch](const Graph& g) {
     std::vector<eval::ImagePred> test;
-    for (const ImagePrediction& p : detect_images(model, g, val, a.runtime).predictions) test.push_back({p.polygons, p.scores});
+    for (const ImagePrediction& p : detect_images(model, g, val, a.runtime, batch).predictions) test.push_back({p.polygons, p.scores});
     return eval::evaluate_agreement(*reference, test, eval::MetricRules::Mmocr0).best_result().hmean;
   };
+}
+
+// The leave-one-out table: `limit` rows (0 = all), most sensitive first.
+void print_sensitivity(const quant::SensitivityResult& r, size_t n, const char* what, size_t limit) {
+  fmt::print("\nlayer sensitivity on {} {} images (graph output SQNR vs FP32 when only this layer is FP32; "
+             "all INT8: {:.2f} dB):\n", n, what, r.all_int8_sqnr_db);
+  fmt::print("  {:<34} {:>14} {:>9}\n", "layer", "output SQNR dB", "gain dB");
+  const size_t shown = limit == 0 ? r.layers.size() : std::min(limit, r.layers.size());
+  for (size_t i = 0; i < shown; ++i)
+    fmt::print("  {:<34} {:>14.2f} {:>+9.2f}\n", r.layers[i].name, r.layers[i].output_sqnr_db, r.layers[i].gain_db);
+  if (shown < r.layers.size()) fmt::print("  ... {} more (--sensitivity prints all)\n", r.layers.size() - shown);
 }
 
 // One ProgressBar per stage reported by the library.
@@ -208,7 +224,7 @@ void run_quantize(const QuantizeArgs& a, const GlobalOptions& g) {
   co.percentile = a.percentile;
   co.backend = backend;
   co.threads = a.runtime.threads;
-  const quant::CalibInputs inputs = quant::image_inputs(calib, model.preprocess);
+  const quant::CalibInputs inputs = quant::image_inputs(calib, model.preprocess, g.max_image_pixels);
   const quant::CalibrationTable table = quant::calibrate(model.graph, inputs, co, progress.fn());
   progress.finish();
   if (!a.table.empty()) write_text_atomic(a.table, quant::format_calibration_table(table));
@@ -227,13 +243,19 @@ void run_quantize(const QuantizeArgs& a, const GlobalOptions& g) {
   dopt.int8_backend = backend;
   dopt.threads = a.runtime.threads;
 
-  if (a.max_drop) {
-    // Sensitivity = each layer's output SQNR on the validation images (least first).
-    const quant::CalibInputs vin = quant::image_inputs(val, model.preprocess);
-    const auto sens = quant::compare_layers(model.graph, out.graph, table, vin, dopt, progress.fn());
+  std::optional<quant::SensitivityResult> sens;
+  if (a.max_drop || a.sensitivity) {
+    // Leave-one-out output SQNR on --diag-num images (validation images when
+    // given: the ranking is for the images the drop is measured on).
+    quant::CalibInputs sin = val.empty() ? inputs : quant::image_inputs(val, model.preprocess, g.max_image_pixels);
+    sin.count = std::min(sin.count, static_cast<size_t>(std::max(1, a.diag_num)));
+    sens = quant::leave_one_out_sensitivity(model.graph, table, qo, sin, dopt, progress.fn());
     progress.finish();
+    if (!g.quiet) print_sensitivity(*sens, sin.count, val.empty() ? "calibration" : "validation", a.sensitivity ? 0 : 10);
+  }
+  if (a.max_drop) {
     const quant::FallbackResult fb = quant::fallback_until_within(
-        model.graph, table, qo, quant::sensitivity_order(sens), *a.max_drop, a.max_fallback, validation_metric(a, model, val));
+        model.graph, table, qo, quant::fallback_order(*sens), *a.max_drop, a.max_fallback, validation_metric(a, model, val, g));
     if (!g.quiet) {
       const char* what = std::filesystem::path(a.val).extension() == ".json" ? "hmean" : "agreement with FP32";
       fmt::print("\nFP32 fallback (--max-drop {}): {} on {} validation images, FP32 {:.4f}\n", *a.max_drop, what, val.size(),
@@ -263,7 +285,7 @@ void run_quantize(const QuantizeArgs& a, const GlobalOptions& g) {
   }
   std::vector<quant::LayerDiag> val_rows;
   if (!val.empty()) {
-    const quant::CalibInputs vin = quant::image_inputs(val, model.preprocess);
+    const quant::CalibInputs vin = quant::image_inputs(val, model.preprocess, g.max_image_pixels);
     val_rows = quant::compare_layers(model.graph, out.graph, table, vin, dopt, progress.fn());
     progress.finish();
   }
@@ -341,6 +363,9 @@ void register_quantize(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--max-fallback", a->max_fallback, "Most layers --max-drop may move back to FP32")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
+  cmd->add_flag("--sensitivity", a->sensitivity,
+                "Rank every INT8 layer by the graph output SQNR gained when it alone stays FP32 (leave-one-out, on "
+                "--diag-num images: validation images with --val) and print the table");
   cmd->add_option("--val-root", a->val_root, "Image root for a --val annotation json");
   cmd->add_flag("--allow-overlap", a->allow_overlap, "Allow validation images that are also calibration images");
   cmd->add_option("--table", a->table, "Also write the calibration table (text) to this file");

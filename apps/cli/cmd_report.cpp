@@ -43,6 +43,7 @@ void run_report(ReportArgs a, const GlobalOptions& g) {
   a.opt.provenance.date = utc_date();
   a.opt.provenance.isa = cpu_isa_name();  // replaced by the bench files' when given
   a.opt.provenance.threads = effective_threads(0);
+  a.opt.max_image_pixels = g.max_image_pixels;
   const report::ReportPage page = report::build_report_page(a.src, a.opt);
   const std::string html = report::render_report_html(page);
   write_text_atomic(a.output, html);

@@ -45,10 +45,12 @@ PredictionsFile run_detection_over_dataset(const std::string& model_path, const 
   PredictionsFile preds;
   preds.model = model_path;
   ProgressBar progress("eval", static_cast<int64_t>(items.size()), !global.quiet);
+  BatchOptions batch;
+  batch.max_image_pixels = global.max_image_pixels;
   run_batch_detection(detector, items, [&](size_t i, const BatchItem& item, const cv::Mat& bgr) {
     if (!options.show_dir.empty()) write_shown_image(options.show_dir, item.path, bgr, item.detection);
     progress.update(static_cast<int64_t>(i) + 1);
-  });
+  }, batch);
   progress.finish();
   for (const BatchItem& item : items) preds.predictions.push_back(to_image_prediction(item.path, item.detection));
   return preds;

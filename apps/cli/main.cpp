@@ -2,6 +2,7 @@
 // one place that catches errors: one line on stderr, exit code by error kind.
 #include <cstdio>
 #include <exception>
+#include <string>
 
 #include "commands.h"
 #include "textq/error.h"
@@ -10,10 +11,20 @@ int main(int argc, char** argv) {
   CLI::App app{"textq: quantize and run MMOCR TextSnake text detectors on CPU"};
   app.set_version_flag("--version", "textq 0.1.0");
   app.require_subcommand(1);
-  app.fallthrough();  // -v / -q may follow the subcommand too
+  app.fallthrough();  // -v / -q / --max-image-pixels may follow the subcommand too
   textq::cli::GlobalOptions global;
   app.add_flag("-v,--verbose", global.verbose, "Print more detail (oneDNN kernels, timings)");
   app.add_flag("-q,--quiet", global.quiet, "No progress output");
+  app.add_option("--max-image-pixels", global.max_image_pixels,
+                 "Refuse an image whose header claims more pixels than this, before decoding it")
+      ->check(CLI::Validator(
+          [](std::string& v) -> std::string {
+            // Checked as text: CLI11 would wrap "-1" to 2^64 - 1 when converting.
+            const bool whole = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
+            return whole && v.find_first_not_of('0') != std::string::npos ? "" : "expected a whole number >= 1, got " + v;
+          },
+          "POSITIVE"))
+      ->capture_default_str();
 
   textq::cli::register_dataset(app, global);
   textq::cli::register_convert(app, global);

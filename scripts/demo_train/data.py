@@ -2,6 +2,9 @@
 labels) -> image rescaled to MMOCR's *test* scale (keep-ratio into
 1333x736) times a random jitter -> TextSnake targets on the whole image ->
 random crop biased towards text -> mild colour jitter -> MMOCR normalisation.
+Real labelled photos (photos.py) go through the same `make_sample` with their
+side splits and ignored polygons; the sixth target channel is the loss mask
+(all ones for synthetic data and in the zero-padded part of a crop).
 """
 import os
 import xml.etree.ElementTree as ET
@@ -44,14 +47,16 @@ def normalise(img_bgr):
     return ((rgb - MEAN) / STD).transpose(2, 0, 1)
 
 
-def make_sample(rng, img, polys, crop, scale_range, text_crop_prob=0.85):
+def make_sample(rng, img, polys, crop, scale_range, text_crop_prob=0.85,
+                splits=None, ignores=()):
     h, w = img.shape[:2]
     f = test_scale_factor(h, w) * rng.uniform(*scale_range)
     nw, nh = max(8, int(w * f + 0.5)), max(8, int(h * f + 0.5))
     img = cv2.resize(img, (nw, nh), interpolation=cv2.INTER_LINEAR)
     sx, sy = nw / w, nh / h
     polys = [p * np.array([sx, sy]) for p in polys]
-    text, center, radius, sin_m, cos_m = make_targets(nh, nw, polys)
+    ignores = [p * np.array([sx, sy]) for p in ignores]
+    maps = make_targets(nh, nw, polys, splits, ignores)
     # crop position: around a random text point most of the time
     if polys and rng.random() < text_crop_prob:
         p = polys[int(rng.integers(len(polys)))]
@@ -70,15 +75,16 @@ def make_sample(rng, img, polys, crop, scale_range, text_crop_prob=0.85):
         out[:part.shape[0], :part.shape[1]] = part
         return out, part.shape[:2]
 
-    # photometric jitter (MMOCR uses brightness 32/255, saturation 0.5)
-    im = img.astype(np.float32)
+    # photometric jitter (MMOCR uses brightness 32/255, saturation 0.5);
+    # per-pixel operations, so applying them to the crop only is exact
+    im = img[y0:y0 + crop, x0:x0 + crop].astype(np.float32)
     im = im * rng.uniform(0.8, 1.2) + rng.uniform(-32, 32)
     grey = im.mean(2, keepdims=True)
     im = grey + (im - grey) * rng.uniform(0.5, 1.5)
     im = np.clip(im, 0, 255).astype(np.uint8)
-    x = normalise(im)                        # 3,H,W
+    part = normalise(im)                     # 3,h,w
     xc = np.zeros((3, crop, crop), np.float32)  # zero padding = MMOCR Pad
-    part = x[:, y0:y0 + crop, x0:x0 + crop]
     xc[:, :part.shape[1], :part.shape[2]] = part
-    maps = [cut(m)[0] for m in (text, center, radius, sin_m, cos_m)]
+    # padding stays a counted background (mask 1), as before the mask existed
+    maps = [cut(m, fill=1 if i == 5 else 0)[0] for i, m in enumerate(maps)]
     return xc, np.stack(maps).astype(np.float32)

@@ -74,7 +74,7 @@ def oracle_map(root, name, meta):
             seg = [int(v) for v in line.split(',')[:28]]
             polys.append(np.array(seg, np.float64).reshape(-1, 2) *
                          np.array([iw / ow, ih / oh]))
-    text, center, radius, sin_m, cos_m = make_targets(ph, pw, polys)
+    text, center, radius, sin_m, cos_m, _ = make_targets(ph, pw, polys)
     out = np.stack([text * 20.0 - 10, center * 20.0 - 10, sin_m,
                     np.where(center > 0, cos_m, 1.0), radius])
     return out[None].astype(np.float32)

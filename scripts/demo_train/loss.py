@@ -1,30 +1,36 @@
 """TextSnake loss after MMOCR 0.x `TextSnakeLoss`: OHEM-balanced BCE (3:1)
 on the text map, BCE on the centre map inside text, smooth-L1 on the
 normalised sin/cos and on radius/gt_radius inside the centre region.
-(No ignore mask: the demo data has no '###' regions.)"""
+The sixth target channel is MMOCR's gt_mask: pixels of ignored ('###')
+regions count neither as text nor as background in any term. Synthetic data
+has an all-ones mask, and multiplying by 1.0 is exact, so its losses are
+bit-identical to those of the mask-free version."""
 import torch
 import torch.nn.functional as F
 
 OHEM_RATIO = 3.0
 
 
-def balanced_bce(prob, gt):
+def balanced_bce(prob, gt, mask):
     loss = F.binary_cross_entropy(prob, gt, reduction='none')
-    pos = gt
+    pos = gt * mask
+    neg = (1 - gt) * mask
     n_pos = int(pos.sum())
-    neg_loss = (loss * (1 - gt)).view(-1)
-    n_neg = min(int((1 - gt).sum()), int(n_pos * OHEM_RATIO)) if n_pos > 0 else 100
+    neg_loss = (loss * neg).view(-1)
+    n_neg = min(int(neg.sum()), int(n_pos * OHEM_RATIO)) if n_pos > 0 else 100
     neg_top, _ = torch.topk(neg_loss, n_neg)
     return ((loss * pos).sum() + neg_top.sum()) / (n_pos + n_neg + 1e-5)
 
 
 def textsnake_loss(pred, gt):
-    """pred (N,5,H,W) raw head output; gt (N,5,H,W): text, centre, radius,
-    sin, cos."""
-    text, center, radius, sin_t, cos_t = [gt[:, i] for i in range(5)]
+    """pred (N,5,H,W) raw head output; gt (N,6,H,W): text, centre, radius,
+    sin, cos, loss mask."""
+    text, center, radius, sin_t, cos_t, mask = [gt[:, i] for i in range(6)]
+    text = text * mask
+    center = center * mask
     scale = torch.sqrt(1.0 / (pred[:, 2] ** 2 + pred[:, 3] ** 2 + 1e-8))
     sin_p, cos_p = pred[:, 2] * scale, pred[:, 3] * scale
-    l_text = balanced_bce(torch.sigmoid(pred[:, 0]), text)
+    l_text = balanced_bce(torch.sigmoid(pred[:, 0]), text, mask)
     bce_c = F.binary_cross_entropy(torch.sigmoid(pred[:, 1]), center,
                                    reduction='none')
     zero = pred.sum() * 0

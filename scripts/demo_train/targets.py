@@ -1,12 +1,14 @@
 """TextSnake training targets, written after MMOCR 0.x `TextSnakeTargets`
 (resample_step 4, centre-region shrink 0.3, head/tail shrink = height/4).
 
-Simplification (documented in docs/demo_model.md): MMOCR finds the two long
-sides of a polygon with a scoring heuristic (`find_head_tail`); our polygons
-are generated, so we know them: points 0-6 are the top side (left to right)
-and 7-13 the bottom side (right to left), as in CTW1500. Everything after that
-(resampling, centre line, orientation rule, shrink, per-quad sin/cos/radius)
-follows the MMOCR algorithm.
+Sides: MMOCR finds the two long sides of a polygon with a scoring heuristic
+(`find_head_tail`). Our synthetic polygons are generated, so we know them:
+points 0-6 are the top side (left to right) and 7-13 the bottom side (right to
+left), as in CTW1500 (split k = n // 2). Real photos' polygons are reordered
+by our own rule (`sides.find_sides`) and come with their split k. Everything
+after that (resampling, centre line, orientation rule, shrink, per-quad
+sin/cos/radius) follows the MMOCR algorithm. Ignored ('###') polygons only
+clear the loss mask (neither text nor background), as MMOCR's gt_mask.
 """
 import cv2
 import numpy as np
@@ -30,10 +32,11 @@ def curve_length(line):
     return float(np.linalg.norm(np.diff(line, axis=0), axis=1).sum())
 
 
-def center_line_attribs(poly):
+def center_line_attribs(poly, split=None):
     """Resampled top / bottom sides and centre line (same point count), the
-    centre line oriented left->right (or top->bottom if steep), ends shrunk."""
-    half = len(poly) // 2
+    centre line oriented left->right (or top->bottom if steep), ends shrunk.
+    poly[:split] is one side, poly[split:] the other (default: halves)."""
+    half = len(poly) // 2 if split is None else split
     top, bot = poly[:half], poly[half:]
     n = max(int((curve_length(top) + curve_length(bot)) / 2 / RESAMPLE_STEP) + 1, 3)
     top = resample_line(top, n)
@@ -51,9 +54,13 @@ def center_line_attribs(poly):
     return top, bot, center
 
 
-def make_targets(h, w, polys):
-    """polys: list of (14,2) float arrays in this image's pixel frame.
-    Returns text mask, centre mask (uint8), radius, sin, cos (float32)."""
+def make_targets(h, w, polys, splits=None, ignores=()):
+    """polys: list of (n,2) float arrays in this image's pixel frame, with
+    their side splits (default: halves); ignores: polygons to leave out of
+    the loss. Returns text mask, centre mask (uint8), radius, sin, cos
+    (float32) and the loss mask (uint8, 0 on ignored polygons)."""
+    if splits is None:
+        splits = [None] * len(polys)
     text = np.zeros((h, w), np.uint8)
     center = np.zeros((h, w), np.uint8)
     radius = np.zeros((h, w), np.float32)
@@ -61,8 +68,8 @@ def make_targets(h, w, polys):
     cos_m = np.zeros((h, w), np.float32)
     for poly in polys:
         cv2.fillPoly(text, [poly.astype(np.int32)], 1)
-    for poly in polys:
-        top, bot, cl = center_line_attribs(poly)
+    for poly, split in zip(polys, splits):
+        top, bot, cl = center_line_attribs(poly, split)
         for i in range(len(cl) - 1):
             r = np.linalg.norm((top[i] + top[i + 1]) / 2 -
                                (bot[i] + bot[i + 1]) / 2) / 2
@@ -77,4 +84,7 @@ def make_targets(h, w, polys):
             cv2.fillPoly(sin_m, [quad], float(d[1] / nd))
             cv2.fillPoly(cos_m, [quad], float(d[0] / nd))
             cv2.fillPoly(radius, [quad], float(r))
-    return text, center, radius, sin_m, cos_m
+    mask = np.ones((h, w), np.uint8)
+    for poly in ignores:
+        cv2.fillPoly(mask, [poly.astype(np.int32)], 0)
+    return text, center, radius, sin_m, cos_m, mask

@@ -170,7 +170,8 @@ Dataset read_ctw1500_split(const std::string& root, Ctw1500Split split, const Ct
       if (im.label_file.empty())
         throw Error(ErrorKind::Io, (fs::path(img_dir) / name).string() + ": no label file " + candidates[0] +
                                        " (or " + candidates[1] + ") in " + ann_dir);
-      const ImageSize sz = read_image_size((fs::path(img_dir) / name).string(), opt.apply_exif_orientation);
+      const ImageSize sz = read_image_size((fs::path(img_dir) / name).string(), opt.apply_exif_orientation,
+                                           opt.max_image_pixels);
       im.width = sz.width;
       im.height = sz.height;
       im.instances = read_labels((fs::path(ann_dir) / im.label_file).string());

@@ -3,10 +3,12 @@
 // CTW1500AnnParser + TextDetPacker). See docs/datasets.md.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
 #include "datasets/annotation.h"
+#include "textdet/image_io.h"
 
 namespace textq::datasets {
 
@@ -21,6 +23,8 @@ struct Ctw1500ReadOptions {
   // 1.x packers read sizes with EXIF orientation applied, the 0.x converter
   // without; the two differ only for rotated JPEGs.
   bool apply_exif_orientation = false;
+  // Images whose header claims more pixels are refused (read_image_size).
+  uint64_t max_image_pixels = kDefaultMaxImagePixels;
 };
 
 // Where one split lives under a CTW1500 root. Three layouts are recognised:

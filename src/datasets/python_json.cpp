@@ -31,7 +31,7 @@ long decode_utf8(const std::string& s, size_t& i) {
 }
 
 void put_u(std::string& out, long cp) {
-  char buf[8];
+  char buf[24];  // "\\u" + 4 hex digits (cp <= 0xFFFF here); sized for any long so gcc sees no truncation
   std::snprintf(buf, sizeof buf, "\\u%04lx", cp);
   out += buf;
 }

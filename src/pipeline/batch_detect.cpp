@@ -25,11 +25,12 @@ void finish(PendingDecode& p, std::vector<BatchItem>& items, const BatchCallback
 
 }  // namespace
 
-void run_batch_detection(Detector& detector, std::vector<BatchItem>& items, const BatchCallback& on_done, bool overlap) {
+void run_batch_detection(Detector& detector, std::vector<BatchItem>& items, const BatchCallback& on_done,
+                         const BatchOptions& options) {
   std::optional<PendingDecode> pending;
   try {
     for (size_t i = 0; i < items.size(); ++i) {
-      cv::Mat bgr = load_image_bgr(items[i].path);
+      cv::Mat bgr = load_image_bgr(items[i].path, options.max_image_pixels);
       auto net = std::make_shared<NetworkResult>(
           with_error_context(items[i].path, [&] { return detector.run_network(bgr); }));
       if (pending) {
@@ -39,7 +40,7 @@ void run_batch_detection(Detector& detector, std::vector<BatchItem>& items, cons
       PendingDecode next;
       next.index = i;
       next.bgr = bgr;
-      next.result = std::async(overlap ? std::launch::async : std::launch::deferred,
+      next.result = std::async(options.overlap ? std::launch::async : std::launch::deferred,
                                [&detector, net] { return detector.decode(*net); });
       pending = std::move(next);
     }

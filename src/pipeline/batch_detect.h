@@ -3,11 +3,13 @@
 // the network is multi-threaded oneDNN; overlapping hides most of the decode).
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
 
 #include "pipeline/detector.h"
+#include "textdet/image_io.h"
 
 namespace textq {
 
@@ -20,9 +22,14 @@ struct BatchItem {
 // order (for progress, printing, --show). May throw to abort the batch.
 using BatchCallback = std::function<void(size_t index, const BatchItem& item, const cv::Mat& bgr)>;
 
-// Runs every image; the first error (unreadable image, backend failure)
-// stops the batch and is rethrown with the image path as context.
-// `overlap` = false runs the stages strictly one after another.
-void run_batch_detection(Detector& detector, std::vector<BatchItem>& items, const BatchCallback& on_done, bool overlap = true);
+struct BatchOptions {
+  uint64_t max_image_pixels = kDefaultMaxImagePixels;  // larger images are refused before decoding
+  bool overlap = true;  // false: the stages run strictly one after another
+};
+
+// Runs every image; the first error (unreadable or too large image, backend
+// failure) stops the batch and is rethrown with the image path as context.
+void run_batch_detection(Detector& detector, std::vector<BatchItem>& items, const BatchCallback& on_done,
+                         const BatchOptions& options);
 
 }  // namespace textq

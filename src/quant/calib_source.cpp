@@ -107,11 +107,12 @@ size_t check_overlap(const std::vector<std::string>& calib, const std::vector<st
   return overlaps;
 }
 
-CalibInputs image_inputs(const std::vector<std::string>& images, const PreprocessParams& params) {
+CalibInputs image_inputs(const std::vector<std::string>& images, const PreprocessParams& params,
+                         uint64_t max_image_pixels) {
   CalibInputs in;
   in.count = images.size();
-  in.get = [images, params](size_t i) {
-    const cv::Mat bgr = load_image_bgr(images.at(i));  // its errors name the file
+  in.get = [images, params, max_image_pixels](size_t i) {
+    const cv::Mat bgr = load_image_bgr(images.at(i), max_image_pixels);  // its errors name the file
     return with_error_context(images.at(i), [&] { return preprocess_image(bgr, params).input; });
   };
   return in;

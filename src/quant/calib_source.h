@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "quant/calibrator.h"
+#include "textdet/image_io.h"
 #include "textdet/params.h"
 
 namespace textq::quant {
@@ -31,7 +32,9 @@ std::vector<std::string> select_images(std::vector<std::string> images, int num,
 size_t check_overlap(const std::vector<std::string>& calib, const std::vector<std::string>& val, bool allow_overlap);
 
 // Inputs that load and pre-process images[i] on demand (load_image_bgr +
-// preprocess_image); errors name the image.
-CalibInputs image_inputs(const std::vector<std::string>& images, const PreprocessParams& params);
+// preprocess_image); errors name the image. An image whose header claims
+// more than max_image_pixels pixels is refused before decoding.
+CalibInputs image_inputs(const std::vector<std::string>& images, const PreprocessParams& params,
+                         uint64_t max_image_pixels = kDefaultMaxImagePixels);
 
 }  // namespace textq::quant

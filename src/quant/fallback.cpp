@@ -1,22 +1,10 @@
 #include "quant/fallback.h"
 
-#include <algorithm>
 #include <cmath>
 
 #include "textq/error.h"
 
 namespace textq::quant {
-
-std::vector<std::string> sensitivity_order(const std::vector<LayerDiag>& rows) {
-  std::vector<const LayerDiag*> int8;
-  for (const LayerDiag& r : rows)
-    if (r.int8) int8.push_back(&r);
-  // Stable: equal SQNR keeps graph order (earlier layers first).
-  std::stable_sort(int8.begin(), int8.end(), [](const LayerDiag* a, const LayerDiag* b) { return a->sqnr_db < b->sqnr_db; });
-  std::vector<std::string> out;
-  for (const LayerDiag* r : int8) out.push_back(r->name);
-  return out;
-}
 
 FallbackResult fallback_until_within(const Graph& fp32, const CalibrationTable& table, const QuantOptions& options,
                                      const std::vector<std::string>& order, double max_drop, int max_moves,

@@ -11,7 +11,6 @@
 
 #include "ir/graph.h"
 #include "quant/calibration_table.h"
-#include "quant/diagnostics.h"
 #include "quant/quantize_graph.h"
 
 namespace textq::quant {
@@ -30,10 +29,6 @@ struct FallbackResult {
   std::vector<FallbackStep> steps;     // every measurement, in order
   bool within = false;                 // fp32_metric - final metric <= max_drop
 };
-
-// INT8 layers of `rows` (the per-layer diagnostics), least SQNR first: the
-// order in which layers go back to FP32.
-std::vector<std::string> sensitivity_order(const std::vector<LayerDiag>& rows);
 
 // Tries at most `max_moves` moves along `order`. Throws Error(InvalidArgument)
 // for a negative or non-finite max_drop.

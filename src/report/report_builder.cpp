@@ -138,7 +138,7 @@ ReportPage build_report_page(const ReportSources& src, const ReportOptions& opt)
     row.cmp = cmp[i];
     const datasets::ImageAnnotation& a = ann.images[row.cmp.image];
     const std::string path = (fs::path(src.img_root) / a.img_path).string();
-    const cv::Mat full = load_image_bgr(path);
+    const cv::Mat full = load_image_bgr(path, opt.max_image_pixels);
     row.width = full.cols;
     row.height = full.rows;
     double scale = 1;

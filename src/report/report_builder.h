@@ -5,9 +5,11 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "report/html_report.h"
+#include "textdet/image_io.h"
 
 namespace textq::report {
 
@@ -25,6 +27,7 @@ struct ReportOptions {
   int image_max_side = 560;   // px; images are scaled down before drawing
   int jpeg_quality = 80;
   std::string title = "textq INT8 report";
+  uint64_t max_image_pixels = kDefaultMaxImagePixels;  // larger images are refused before decoding
   Provenance provenance;      // isa/threads are replaced by the bench files' when given
 };
 

@@ -62,12 +62,43 @@ printf 'this is not an image\n' > "$TMP/text.jpg"
 expect_error "detect unreadable image" 2 "text\.jpg" -- "$TEXTQ" detect "$TMP/good.textq" "$TMP/text.jpg" -o "$TMP/p.json"
 [ ! -e "$TMP/p.json" ] || fail "a failed detect left a predictions file"
 
+# --- detect: a PNG whose header claims 100000x100000 is refused before decoding
+# (exit 2, the message names the limit and the flag); --max-image-pixels (a
+# global option, before or after the subcommand) moves the limit either way.
+printf '\211PNG\015\012\032\012\000\000\000\015IHDR\000\001\206\240\000\001\206\240\010\002\000\000\000\000\000\000\000' > "$TMP/huge.png"
+expect_error "detect huge png header" 2 "huge\.png" "100000x100000" "limit of 100000000 pixels \(--max-image-pixels\)" \
+  "refused before decoding" -- "$TEXTQ" detect "$TMP/good.textq" "$TMP/huge.png" -o "$TMP/p.json"
+[ ! -e "$TMP/p.json" ] || fail "a refused detect left a predictions file"
+expect_error "detect jpeg over --max-image-pixels" 2 "demo_text_det\.jpg" "460x276" "limit of 1000 pixels" -- \
+  "$TEXTQ" detect "$TMP/good.textq" tests/data/textdet/demo_text_det.jpg --max-image-pixels 1000 -o "$TMP/p.json"
+[ ! -e "$TMP/p.json" ] || fail "a refused detect left a predictions file"
+"$TEXTQ" -q detect "$TMP/good.textq" tests/data/textdet/demo_text_det.jpg -o "$TMP/p.json" > /dev/null 2> "$TMP/err" ||
+  fail "detect of the 460x276 jpeg under the default limit: $(cat "$TMP/err")"
+"$TEXTQ" -q --max-image-pixels 126960 detect "$TMP/good.textq" tests/data/textdet/demo_text_det.jpg > /dev/null 2> "$TMP/err" ||
+  fail "detect of the 460x276 jpeg at a limit of exactly 460*276: $(cat "$TMP/err")"
+expect_error "eval --model image over --max-image-pixels" 2 "imgs/test/1001\.jpg" "limit of 1000 pixels" -- \
+  "$TEXTQ" -q eval --model "$TMP/good.textq" --ann tests/data/datasets/ctw1500-mini/instances_test.json \
+  --img-root tests/data/datasets/ctw1500-mini/imgs --max-image-pixels 1000
+expect_error "bad --max-image-pixels" 1 "usage" -- "$TEXTQ" --max-image-pixels 0 detect "$TMP/good.textq" tests/data/textdet/demo_text_det.jpg
+
 # --- quantize: empty folder, unreadable image, a model that is already INT8; no output file
 mkdir -p "$TMP/empty" "$TMP/badimg"
 printf 'x' > "$TMP/badimg/a.jpg"
 expect_error "quantize empty folder" 1 "empty" "no image files" -- "$TEXTQ" quantize "$TMP/good.textq" --calib "$TMP/empty" -o "$TMP/q.textq"
 expect_error "quantize unreadable image" 2 "a\.jpg" "not a supported image" -- "$TEXTQ" -q quantize "$TMP/good.textq" --calib "$TMP/badimg" -o "$TMP/q.textq"
 [ ! -e "$TMP/q.textq" ] || fail "a failed quantize left a model file"
+expect_error "quantize calib image over --max-image-pixels" 2 "limit of 1000 pixels" -- \
+  "$TEXTQ" -q --max-image-pixels 1000 quantize "$TMP/good.textq" --calib tests/data/textdet --num 1 --diag-num 0 -o "$TMP/q.textq"
+[ ! -e "$TMP/q.textq" ] || fail "a refused quantize left a model file"
+mkdir -p "$TMP/grey" "$TMP/val"
+cp tests/data/textdet/grey_70x45.png "$TMP/grey/"  # 3150 pixels
+cp tests/data/textdet/demo_text_det.jpg "$TMP/val/"  # 126960 pixels
+expect_error "quantize val image over --max-image-pixels" 2 "val/demo_text_det\.jpg.*limit of 5000 pixels" -- \
+  "$TEXTQ" -q --max-image-pixels 5000 quantize "$TMP/good.textq" --calib "$TMP/grey" --val "$TMP/val" --diag-num 0 \
+  -o "$TMP/q.textq"
+[ ! -e "$TMP/q.textq" ] || fail "a refused quantize left a model file"
+expect_error "dataset image over --max-image-pixels" 2 "ctw1500-mini/.*\.jpg" "limit of 1000 pixels" -- \
+  "$TEXTQ" -q dataset ctw1500 tests/data/datasets/ctw1500-mini -o "$TMP/ds" --max-image-pixels 1000
 "$TEXTQ" -q quantize "$TMP/good.textq" --calib tests/data/textdet --num 2 --diag-num 0 -o "$TMP/int8.textq" > /dev/null || fail "good quantize"
 expect_error "quantize an INT8 model" 1 "already INT8" -- "$TEXTQ" quantize "$TMP/int8.textq" --calib tests/data/textdet -o "$TMP/q.textq"
 [ ! -e "$TMP/q.textq" ] || fail "a refused quantize left a model file"

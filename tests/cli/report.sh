@@ -79,6 +79,8 @@ expect_error "preds_fp32.json: key format: expected" $common --quant "$R/preds_f
 # shellcheck disable=SC2086
 expect_error "1027.jpg" --eval-fp32 "$TMP/eval_fp32.json" --eval-int8 "$TMP/eval_int8.json" --preds-fp32 "$R/preds_fp32.json" \
   --preds-int8 "$R/preds_int8.json" --ann "$ANN" --img-root "$TMP/no_images"
+# shellcheck disable=SC2086
+expect_error "more than the limit of 1000 pixels (--max-image-pixels)" $common --max-image-pixels 1000
 
 # 5. `quantize --report-json` writes what `report --quant` reads (tiny network fixture, 2 images: seconds)
 "$TEXTQ" -q convert tests/data/network/r18w4_caffe_1x.pth -o "$TMP/tiny.textq" > "$TMP/x" 2>&1 || fail "convert: $(cat "$TMP/x")"

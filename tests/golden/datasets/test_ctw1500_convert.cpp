@@ -16,9 +16,9 @@ const std::string kRoot = "tests/data/datasets/ctw1500-mini";
 
 TEST(Ctw1500Convert, Mmocr0MatchesConverterByteForByte) {
   const Dataset test = read_ctw1500_split(kRoot, Ctw1500Split::Test, {false});
-  EXPECT_EQ(write_mmocr0_json(test, {"test", false}), textq::read_file_text(kRoot + "/instances_test.json"));
+  EXPECT_EQ(write_mmocr0_json(test, {"test", false, ""}), textq::read_file_text(kRoot + "/instances_test.json"));
   const Dataset train = read_ctw1500_split(kRoot, Ctw1500Split::Train, {false});
-  EXPECT_EQ(write_mmocr0_json(train, {"training", false}),
+  EXPECT_EQ(write_mmocr0_json(train, {"training", false, ""}),
             textq::read_file_text(kRoot + "/instances_training.json"));
 }
 
@@ -32,7 +32,7 @@ TEST(Ctw1500Convert, Mmocr1MatchesPreparerByteForByte) {
 
 TEST(Ctw1500Convert, ReadersRoundTripMmocrFiles) {
   const Dataset d0 = read_annotation_json(kRoot + "/instances_test.json");
-  EXPECT_EQ(write_mmocr0_json(d0, {"test", false}), textq::read_file_text(kRoot + "/instances_test.json"));
+  EXPECT_EQ(write_mmocr0_json(d0, {"test", false, ""}), textq::read_file_text(kRoot + "/instances_test.json"));
   const Dataset d1 = read_annotation_json(kRoot + "/textdet_test.json");
   ASSERT_EQ(d1.images.size(), 2u);
   EXPECT_EQ(d1.images[0].instances.size(), 4u);

@@ -131,7 +131,9 @@ TEST(TextSnakeGraph, NodeNamesAndFusions) {
   py.style = ResNetStyle::Pytorch;
   const Graph gp = build_textsnake_graph(sd, py);
   for (const Node& n : gp.nodes) {
-    if (n.name == "backbone.layer2.0.conv2") EXPECT_EQ(n.window.stride_h, 2);
+    if (n.name == "backbone.layer2.0.conv2") {
+      EXPECT_EQ(n.window.stride_h, 2);
+    }
   }
 }
 

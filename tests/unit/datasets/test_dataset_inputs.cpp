@@ -133,6 +133,28 @@ TEST(DatasetInputs, ImageHeaders) {
   EXPECT_EQ(p.height, 200);
 }
 
+// The dataset side refuses what detect would refuse, JPEG and PNG included
+// (their sizes are read without decoding), at the caller's limit.
+TEST(DatasetInputs, ImageSizePixelLimit) {
+  const std::string jpg = "tests/data/datasets/ctw1500-mini/imgs/test/1002.jpg";  // 300x200
+  EXPECT_EQ(read_image_size(jpg, false, 300 * 200).width, 300);
+  const std::string m = error_of([&] { read_image_size(jpg, false, 300 * 200 - 1); });
+  EXPECT_NE(m.find(jpg), std::string::npos) << m;
+  EXPECT_NE(m.find("300x200 pixels, more than the limit of 59999 pixels (--max-image-pixels)"), std::string::npos) << m;
+  const std::string png("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\x01\x86\xa0\0\x01\x86\xa0\x08\x02\0\0\0", 29);
+  EXPECT_NE(error_of([&] { read_image_size(tmp_file("huge.png", png), true); }).find("100000x100000"), std::string::npos);
+}
+
+TEST(DatasetInputs, Ctw1500ReadOptionsCarryThePixelLimit) {
+  const std::string root = "tests/data/datasets/ctw1500-mini";
+  Ctw1500ReadOptions opt;
+  EXPECT_FALSE(read_ctw1500_split(root, Ctw1500Split::Test, opt).images.empty());
+  opt.max_image_pixels = 1000;
+  const std::string m = error_of([&] { read_ctw1500_split(root, Ctw1500Split::Test, opt); });
+  EXPECT_NE(m.find("limit of 1000 pixels"), std::string::npos) << m;
+  EXPECT_NE(m.find("imgs/test/"), std::string::npos) << m;
+}
+
 TEST(DatasetInputs, MissingLabelFileIsAnError) {
   const fs::path root = fs::temp_directory_path() / ("textq_ctw_" + std::to_string(::getpid()));
   fs::create_directories(root / "imgs/test");

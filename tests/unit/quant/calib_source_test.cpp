@@ -69,5 +69,20 @@ TEST(CalibSource, ImageInputsArePreprocessed) {
   EXPECT_EQ(x.dim(3) % 32, 0);
 }
 
+TEST(CalibSource, ImageInputsApplyThePixelLimit) {
+  PreprocessParams pp;
+  pp.scale_long = 128;
+  pp.scale_short = 64;
+  const std::string img = "tests/data/textdet/grey_70x45.png";
+  EXPECT_NO_THROW(image_inputs({img}, pp, 70 * 45).get(0));
+  try {
+    image_inputs({img}, pp, 70 * 45 - 1).get(0);
+    FAIL() << "an image over the limit was loaded";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(img), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("limit of 3149 pixels"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace textq::quant

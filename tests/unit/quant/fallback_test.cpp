@@ -1,5 +1,6 @@
 // quantize --max-drop's loop: layers go back to FP32 in sensitivity order
-// until the (here synthetic) task metric is within the allowed drop.
+// until the (here synthetic) task metric is within the allowed drop; and the
+// leave-one-out sensitivity that gives the order.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -7,6 +8,7 @@
 
 #include "quant/calibrator.h"
 #include "quant/fallback.h"
+#include "quant/sensitivity.h"
 #include "textq/error.h"
 
 namespace textq::quant {
@@ -88,13 +90,46 @@ TEST(Fallback, StopsAtTheMoveLimitAndSaysSo) {
   EXPECT_THROW(fallback_until_within(g, t, QuantOptions{}, {}, NAN, 1, metric), Error);
 }
 
-TEST(Fallback, SensitivityOrderIsLeastSqnrFirstAmongInt8Layers) {
-  std::vector<LayerDiag> rows(4);
-  rows[0] = {"x", "Conv", true, "", "", 0, 0, 0, 30.0};
-  rows[1] = {"y", "Conv", true, "", "", 0, 0, 0, 12.0};
-  rows[2] = {"head", "Conv", false, "", "", 0, 0, 0, 5.0};  // FP32 already: never moved
-  rows[3] = {"z", "Conv", true, "", "", 0, 0, 0, 12.0};
-  EXPECT_EQ(sensitivity_order(rows), (std::vector<std::string>{"y", "z", "x"}));
+CalibInputs random_inputs(size_t n) {
+  CalibInputs in;
+  in.count = n;
+  in.get = [](size_t i) {
+    Tensor t(DType::f32, {1, 3, 12, 10});
+    std::mt19937 rng(static_cast<uint32_t>(100 + i));
+    std::uniform_real_distribution<float> d(-1.f, 1.f);
+    for (int64_t k = 0; k < t.numel(); ++k) t.data<float>()[k] = d(rng);
+    return t;
+  };
+  return in;
+}
+
+TEST(Sensitivity, LeaveOneOutFindsTheLayerWhoseInputIsClipped) {
+  const Graph g = three_convs();
+  CalibrationTable t = table_for(g);
+  // Clip value "a" (conv_a's output, conv_b's INT8 input) to a tenth of its
+  // range: only conv_b going FP32 removes that error (conv_a then outputs f32
+  // to an FP32 consumer); conv_a or conv_c going FP32 leaves it in place.
+  ValueCalib& a = t.values.at(1);
+  a.threshold /= 10;
+  a.scale /= 10;
+  const SensitivityResult r = leave_one_out_sensitivity(g, t, QuantOptions{}, random_inputs(2), DiagOptions{});
+  ASSERT_EQ(r.layers.size(), 3u);
+  EXPECT_EQ(fallback_order(r)[0], "conv_b");
+  EXPECT_GT(r.layers[0].gain_db, 10.0);
+  EXPECT_LT(r.layers[1].gain_db, 3.0);
+  EXPECT_NEAR(r.layers[0].output_sqnr_db - r.all_int8_sqnr_db, r.layers[0].gain_db, 1e-9);
+  EXPECT_TRUE(std::isfinite(r.all_int8_sqnr_db));
+}
+
+TEST(Sensitivity, SkipsLayersAlreadyFp32AndNeedsInputs) {
+  const Graph g = three_convs();
+  const CalibrationTable t = table_for(g);
+  QuantOptions o;
+  o.fp32_layers = {"conv_c"};
+  const SensitivityResult r = leave_one_out_sensitivity(g, t, o, random_inputs(1), DiagOptions{});
+  EXPECT_EQ(r.layers.size(), 2u);
+  for (const auto& l : r.layers) EXPECT_NE(l.name, "conv_c");
+  EXPECT_THROW(leave_one_out_sensitivity(g, t, o, random_inputs(0), DiagOptions{}), Error);
 }
 
 }  // namespace

@@ -108,6 +108,19 @@ TEST(ImageIo, AbsurdHeaderSizeIsRefusedBeforeDecoding) {
   EXPECT_NO_THROW(load_image_bgr(kJpeg, 460 * 276));
 }
 
+TEST(ImageIo, PixelLimitMessageAndArithmetic) {
+  // The refusal says how to raise the limit.
+  expect_error(kJpeg, ErrorKind::InvalidFile,
+               "460x276 pixels, more than the limit of 1000 pixels (--max-image-pixels); refused before decoding", 1000);
+  // Exactly at the limit passes, one pixel over does not.
+  EXPECT_NO_THROW(check_image_pixels("a.png", "png", 460, 276, 460 * 276));
+  EXPECT_THROW(check_image_pixels("a.png", "png", 460, 276, 460 * 276 - 1), Error);
+  // A product past 2^64 must not wrap to a small number and pass.
+  const uint64_t big = uint64_t(1) << 33;
+  EXPECT_THROW(check_image_pixels("a.png", "png", big, big, UINT64_MAX / 2), Error);
+  EXPECT_NO_THROW(check_image_pixels("a.png", "png", big, 4, UINT64_MAX / 2));
+}
+
 TEST(ImageIo, OtherFormatsReportTheirHeaderSize) {
   const cv::Mat src(5, 7, CV_8UC3, cv::Scalar(1, 2, 3));
   for (const char* ext : {".bmp", ".tiff", ".webp", ".ppm"}) {

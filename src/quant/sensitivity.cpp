@@ -1,0 +1,88 @@
+#include "quant/sensitivity.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "runtime/executor.h"
+#include "textq/error.h"
+
+namespace textq::quant {
+namespace {
+
+// Strided samples of every graph output, concatenated.
+std::vector<float> output_samples(const std::vector<Tensor>& outputs, int64_t max_samples) {
+  std::vector<float> s;
+  for (const Tensor& t : outputs) {
+    if (t.dtype() != DType::f32) throw Error(ErrorKind::Internal, "sensitivity: a graph output is not f32");
+    const int64_t n = t.numel();
+    const int64_t step = max_samples <= 0 || n <= max_samples ? 1 : (n + max_samples - 1) / max_samples;
+    const float* x = t.data<float>();
+    for (int64_t j = 0; j < n; j += step) s.push_back(x[j]);
+  }
+  return s;
+}
+
+double sqnr_db(double signal, double noise) {
+  return noise > 0 ? 10.0 * std::log10(signal / noise) : std::numeric_limits<double>::infinity();
+}
+
+}  // namespace
+
+SensitivityResult leave_one_out_sensitivity(const Graph& fp32_graph, const CalibrationTable& table,
+                                            const QuantOptions& options, const CalibInputs& inputs,
+                                            const DiagOptions& diag, const ProgressFn& progress) {
+  if (inputs.count == 0) throw Error(ErrorKind::InvalidArgument, "sensitivity: no input images");
+  ExecOptions eo;
+  eo.threads = diag.threads;
+
+  // FP32 reference outputs and inputs, kept for the 1 + L quantized runs.
+  std::vector<Tensor> in(inputs.count);
+  std::vector<std::vector<float>> ref(inputs.count);
+  double signal = 0;
+  {
+    auto exec = make_executor(fp32_graph, diag.fp32_backend, eo);
+    for (size_t k = 0; k < inputs.count; ++k) {
+      in[k] = with_error_context("sensitivity input " + std::to_string(k), [&] { return inputs.get(k); });
+      ref[k] = output_samples(exec->run(in[k]), diag.max_samples_per_node);
+      for (float v : ref[k]) signal += double(v) * v;
+    }
+  }
+  auto output_sqnr = [&](const Graph& g) {
+    auto exec = make_executor(g, diag.int8_backend, eo);
+    double noise = 0;
+    for (size_t k = 0; k < inputs.count; ++k) {
+      const std::vector<float> q = output_samples(exec->run(in[k]), diag.max_samples_per_node);
+      if (q.size() != ref[k].size()) throw Error(ErrorKind::Internal, "sensitivity: output sizes differ");
+      for (size_t j = 0; j < q.size(); ++j) noise += (double(ref[k][j]) - q[j]) * (double(ref[k][j]) - q[j]);
+    }
+    return sqnr_db(signal, noise);
+  };
+
+  const Graph all_int8 = quantize_graph(fp32_graph, table, options);
+  std::vector<std::string> candidates;
+  for (const Node& n : all_int8.nodes)
+    if (n.quant.enabled) candidates.push_back(n.name);
+  const size_t steps = 1 + candidates.size();
+  SensitivityResult r;
+  r.all_int8_sqnr_db = output_sqnr(all_int8);
+  if (progress) progress("sensitivity", 1, steps);
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    QuantOptions one = options;
+    one.fp32_layers.push_back(candidates[i]);
+    const double s = output_sqnr(quantize_graph(fp32_graph, table, one));
+    r.layers.push_back({candidates[i], s, s - r.all_int8_sqnr_db});
+    if (progress) progress("sensitivity", i + 2, steps);
+  }
+  std::stable_sort(r.layers.begin(), r.layers.end(),
+                   [](const LayerSensitivity& a, const LayerSensitivity& b) { return a.gain_db > b.gain_db; });
+  return r;
+}
+
+std::vector<std::string> fallback_order(const SensitivityResult& result) {
+  std::vector<std::string> names;
+  for (const LayerSensitivity& l : result.layers) names.push_back(l.name);
+  return names;
+}
+
+}  // namespace textq::quant
