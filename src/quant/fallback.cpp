@@ -15,15 +15,28 @@ FallbackResult fallback_until_within(const Graph& fp32, const CalibrationTable& 
   r.fp32_metric = metric(fp32);
   QuantOptions opt = options;
   r.graph = quantize_graph(fp32, table, opt);
-  r.steps.push_back({"", metric(r.graph)});
-  auto within = [&] { return r.fp32_metric - r.steps.back().metric <= max_drop; };
-  for (size_t k = 0; k < order.size() && static_cast<int>(k) < max_moves && !within(); ++k) {
-    opt.fp32_layers.push_back(order[k]);
-    r.graph = quantize_graph(fp32, table, opt);
-    r.steps.push_back({order[k], metric(r.graph)});
+  r.metric = metric(r.graph);
+  r.steps.push_back({"", r.metric, true});
+  int moved = 0;
+  // A move is kept only if it raises the metric: on a detection metric over a
+  // few images, a move can lower it (the decoder's output is noisy), and
+  // keeping such a move would spend the FP32 budget on nothing.
+  for (size_t k = 0; k < order.size() && moved < max_moves && r.fp32_metric - r.metric > max_drop; ++k) {
+    QuantOptions trial = opt;
+    trial.fp32_layers.push_back(order[k]);
+    Graph g = quantize_graph(fp32, table, trial);
+    const double m = metric(g);
+    const bool kept = m > r.metric;
+    r.steps.push_back({order[k], m, kept});
+    if (!kept) continue;
+    opt = std::move(trial);
+    r.graph = std::move(g);
+    r.metric = m;
+    ++moved;
   }
   r.fp32_layers = opt.fp32_layers;
-  r.within = within();
+  r.moved = moved;
+  r.within = r.fp32_metric - r.metric <= max_drop;
   return r;
 }
 

@@ -18,19 +18,24 @@ namespace textq::quant {
 using GraphMetric = std::function<double(const Graph& graph)>;
 
 struct FallbackStep {
-  std::string layer;   // moved to FP32 before this measurement ("" = the all-INT8 start)
-  double metric = 0;   // task metric of the graph after the move
+  std::string layer;   // tried in FP32 before this measurement ("" = the all-INT8 start)
+  double metric = 0;   // task metric of the graph with that layer FP32
+  bool kept = false;   // the move raised the metric and stays; otherwise it was undone
 };
 
 struct FallbackResult {
   Graph graph;                         // the accepted graph
   std::vector<std::string> fp32_layers;  // options.fp32_layers plus the layers moved back
   double fp32_metric = 0;
+  double metric = 0;                   // task metric of the accepted graph
+  int moved = 0;                       // layers moved back (kept moves)
   std::vector<FallbackStep> steps;     // every measurement, in order
-  bool within = false;                 // fp32_metric - final metric <= max_drop
+  bool within = false;                 // fp32_metric - metric <= max_drop
 };
 
-// Tries at most `max_moves` moves along `order`. Throws Error(InvalidArgument)
+// Tries the layers of `order` one at a time, keeping a move only when it
+// raises the metric, until within `max_drop`, `max_moves` moves are kept, or
+// the order is exhausted. Throws Error(InvalidArgument)
 // for a negative or non-finite max_drop.
 FallbackResult fallback_until_within(const Graph& fp32, const CalibrationTable& table, const QuantOptions& options,
                                      const std::vector<std::string>& order, double max_drop, int max_moves,

@@ -79,6 +79,34 @@ TEST(Fallback, MovesLayersInOrderUntilWithinTheDrop) {
   for (const Node& n : r.graph.nodes) EXPECT_EQ(n.quant.enabled, n.name == "conv_b") << n.name;
 }
 
+TEST(Fallback, UndoesAMoveThatDoesNotRaiseTheMetric) {
+  const Graph g = three_convs();
+  const CalibrationTable t = table_for(g);
+  // conv_b in FP32 lowers the metric (a noisy detection metric can); conv_a
+  // and conv_c each raise it by 0.1.
+  const GraphMetric metric = [](const Graph& graph) {
+    double m = 0.7;
+    for (const Node& n : graph.nodes) {
+      if (n.quant.enabled) continue;
+      m += n.name == "conv_b" ? -0.05 : 0.1;
+    }
+    return m;
+  };
+  const FallbackResult r = fallback_until_within(g, t, QuantOptions{}, {"conv_b", "conv_a", "conv_c"}, 0.06, 8, metric);
+  // FP32 = 0.7 + 0.2 - 0.05 = 0.85; all INT8 0.7; conv_b undone; conv_a kept (0.8, drop 0.05: within 0.06).
+  EXPECT_TRUE(r.within);
+  ASSERT_EQ(r.steps.size(), 3u);
+  EXPECT_EQ(r.steps[1].layer, "conv_b");
+  EXPECT_FALSE(r.steps[1].kept);
+  EXPECT_NEAR(r.steps[1].metric, 0.65, 1e-12);
+  EXPECT_EQ(r.steps[2].layer, "conv_a");
+  EXPECT_TRUE(r.steps[2].kept);
+  EXPECT_EQ(r.fp32_layers, (std::vector<std::string>{"conv_a"}));
+  EXPECT_EQ(r.moved, 1);
+  EXPECT_NEAR(r.metric, 0.8, 1e-12);
+  for (const Node& n : r.graph.nodes) EXPECT_EQ(n.quant.enabled, n.name != "conv_a") << n.name;
+}
+
 TEST(Fallback, StopsAtTheMoveLimitAndSaysSo) {
   const Graph g = three_convs();
   const CalibrationTable t = table_for(g);
