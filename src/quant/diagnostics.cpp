@@ -21,10 +21,6 @@ std::string type_scale(DType t, float scale) {
   return b;
 }
 
-int64_t sample_step(int64_t numel, int64_t max_samples) {
-  return max_samples <= 0 || numel <= max_samples ? 1 : (numel + max_samples - 1) / max_samples;
-}
-
 const float* f32_data(const Tensor& t, const Node& n) {
   if (t.empty() || t.dtype() != DType::f32)
     throw Error(ErrorKind::Internal, "diagnostics: node " + n.name + " output is not f32 (the executor must dequantize)");
@@ -32,6 +28,14 @@ const float* f32_data(const Tensor& t, const Node& n) {
 }
 
 }  // namespace
+
+int64_t sample_step(int64_t numel, int64_t max_samples) {
+  return max_samples <= 0 || numel <= max_samples ? 1 : (numel + max_samples - 1) / max_samples;
+}
+
+double sqnr_db(double signal, double noise) {
+  return noise > 0 ? 10.0 * std::log10(signal / noise) : std::numeric_limits<double>::infinity();
+}
 
 std::vector<LayerDiag> compare_layers(const Graph& fp32_graph, const Graph& int8_graph, const CalibrationTable& table,
                                       const CalibInputs& inputs, const DiagOptions& options,
@@ -101,7 +105,7 @@ std::vector<LayerDiag> compare_layers(const Graph& fp32_graph, const Graph& int8
     d.threshold = n.quant.enabled && n.quant.dst_type != DType::f32 ? c.threshold : 0.0;
     const Sums& s = sums[i];
     d.samples = s.n;
-    d.sqnr_db = s.ee > 0 ? 10.0 * std::log10(s.rr / s.ee) : std::numeric_limits<double>::infinity();
+    d.sqnr_db = sqnr_db(s.rr, s.ee);
     d.cosine = (s.rr > 0 && s.qq > 0) ? s.rq / std::sqrt(s.rr * s.qq) : (s.rr == s.qq ? 1.0 : 0.0);
     rows.push_back(d);
   }

@@ -40,6 +40,13 @@ std::vector<LayerDiag> compare_layers(const Graph& fp32_graph, const Graph& int8
                                       const CalibInputs& inputs, const DiagOptions& options,
                                       const ProgressFn& progress = nullptr);
 
+// The stride that keeps at most max_samples of numel elements (every k-th,
+// k = ceil(numel / max_samples)); 1 when max_samples <= 0 or numel fits.
+int64_t sample_step(int64_t numel, int64_t max_samples);
+
+// 10 log10(signal / noise) in dB; +inf when noise is 0.
+double sqnr_db(double signal, double noise);
+
 // A fixed-width text table, one row per layer.
 std::string format_layer_table(const std::vector<LayerDiag>& rows);
 

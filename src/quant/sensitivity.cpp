@@ -1,8 +1,6 @@
 #include "quant/sensitivity.h"
 
 #include <algorithm>
-#include <cmath>
-#include <limits>
 
 #include "runtime/executor.h"
 #include "textq/error.h"
@@ -10,21 +8,16 @@
 namespace textq::quant {
 namespace {
 
-// Strided samples of every graph output, concatenated.
+// Strided samples of every graph output, concatenated (compare_layers' sampling).
 std::vector<float> output_samples(const std::vector<Tensor>& outputs, int64_t max_samples) {
   std::vector<float> s;
   for (const Tensor& t : outputs) {
     if (t.dtype() != DType::f32) throw Error(ErrorKind::Internal, "sensitivity: a graph output is not f32");
-    const int64_t n = t.numel();
-    const int64_t step = max_samples <= 0 || n <= max_samples ? 1 : (n + max_samples - 1) / max_samples;
+    const int64_t step = sample_step(t.numel(), max_samples);
     const float* x = t.data<float>();
-    for (int64_t j = 0; j < n; j += step) s.push_back(x[j]);
+    for (int64_t j = 0; j < t.numel(); j += step) s.push_back(x[j]);
   }
   return s;
-}
-
-double sqnr_db(double signal, double noise) {
-  return noise > 0 ? 10.0 * std::log10(signal / noise) : std::numeric_limits<double>::infinity();
 }
 
 }  // namespace

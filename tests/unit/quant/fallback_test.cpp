@@ -41,19 +41,24 @@ Graph three_convs() {
   return g;
 }
 
-CalibrationTable table_for(const Graph& g) {
+// n uniform [-1, 1) inputs [1, 3, 12, 10]; input i is seeded first_seed + i.
+CalibInputs random_inputs(size_t n, uint32_t first_seed) {
   CalibInputs in;
-  in.count = 2;
-  in.get = [](size_t i) {
+  in.count = n;
+  in.get = [first_seed](size_t i) {
     Tensor t(DType::f32, {1, 3, 12, 10});
-    std::mt19937 rng(static_cast<uint32_t>(i));
+    std::mt19937 rng(first_seed + static_cast<uint32_t>(i));
     std::uniform_real_distribution<float> d(-1.f, 1.f);
     for (int64_t k = 0; k < t.numel(); ++k) t.data<float>()[k] = d(rng);
     return t;
   };
+  return in;
+}
+
+CalibrationTable table_for(const Graph& g) {
   CalibOptions co;
   co.method = CalibMethod::MinMax;
-  return calibrate(g, in, co);
+  return calibrate(g, random_inputs(2, 0), co);
 }
 
 int int8_nodes(const Graph& g) {
@@ -118,19 +123,6 @@ TEST(Fallback, StopsAtTheMoveLimitAndSaysSo) {
   EXPECT_THROW(fallback_until_within(g, t, QuantOptions{}, {}, NAN, 1, metric), Error);
 }
 
-CalibInputs random_inputs(size_t n) {
-  CalibInputs in;
-  in.count = n;
-  in.get = [](size_t i) {
-    Tensor t(DType::f32, {1, 3, 12, 10});
-    std::mt19937 rng(static_cast<uint32_t>(100 + i));
-    std::uniform_real_distribution<float> d(-1.f, 1.f);
-    for (int64_t k = 0; k < t.numel(); ++k) t.data<float>()[k] = d(rng);
-    return t;
-  };
-  return in;
-}
-
 TEST(Sensitivity, LeaveOneOutFindsTheLayerWhoseInputIsClipped) {
   const Graph g = three_convs();
   CalibrationTable t = table_for(g);
@@ -140,7 +132,7 @@ TEST(Sensitivity, LeaveOneOutFindsTheLayerWhoseInputIsClipped) {
   ValueCalib& a = t.values.at(1);
   a.threshold /= 10;
   a.scale /= 10;
-  const SensitivityResult r = leave_one_out_sensitivity(g, t, QuantOptions{}, random_inputs(2), DiagOptions{});
+  const SensitivityResult r = leave_one_out_sensitivity(g, t, QuantOptions{}, random_inputs(2, 100), DiagOptions{});
   ASSERT_EQ(r.layers.size(), 3u);
   EXPECT_EQ(fallback_order(r)[0], "conv_b");
   EXPECT_GT(r.layers[0].gain_db, 10.0);
@@ -154,10 +146,10 @@ TEST(Sensitivity, SkipsLayersAlreadyFp32AndNeedsInputs) {
   const CalibrationTable t = table_for(g);
   QuantOptions o;
   o.fp32_layers = {"conv_c"};
-  const SensitivityResult r = leave_one_out_sensitivity(g, t, o, random_inputs(1), DiagOptions{});
+  const SensitivityResult r = leave_one_out_sensitivity(g, t, o, random_inputs(1, 100), DiagOptions{});
   EXPECT_EQ(r.layers.size(), 2u);
   for (const auto& l : r.layers) EXPECT_NE(l.name, "conv_c");
-  EXPECT_THROW(leave_one_out_sensitivity(g, t, o, random_inputs(0), DiagOptions{}), Error);
+  EXPECT_THROW(leave_one_out_sensitivity(g, t, o, random_inputs(0, 100), DiagOptions{}), Error);
 }
 
 }  // namespace
