@@ -100,14 +100,14 @@ CalibrationTable calibrate(const Graph& graph, const CalibInputs& inputs, const 
   std::vector<double> threshold(static_cast<size_t>(ng), 0.0);
   if (method_needs_histogram(options.method)) {
     std::vector<AbsHistogram> hists(static_cast<size_t>(ng));
-    std::vector<bool> is_source(static_cast<size_t>(nv), false);
+    std::vector<std::vector<int>> feeds(static_cast<size_t>(nv));  // value -> groups whose statistics it is in
     for (int gi = 0; gi < ng; ++gi) {
       if (group_abs[gi] > 0.0 && std::isfinite(group_abs[gi])) hists[gi] = AbsHistogram(group_abs[gi], options.num_bins);
-      for (int v : groups.sources[gi]) is_source[v] = true;
+      for (int v : groups.sources[gi]) feeds[v].push_back(gi);
     }
     run_pass(*exec, graph, inputs, "calibrate: histograms", progress, [&](int v, const Tensor& t) {
-      AbsHistogram& h = hists[groups.group_of[v]];
-      if (is_source[v] && h.num_bins() > 0) h.add(t.data<float>(), t.numel());
+      for (int gi : feeds[v])
+        if (hists[gi].num_bins() > 0) hists[gi].add(t.data<float>(), t.numel());
     });
     for (int gi = 0; gi < ng; ++gi) {
       if (hists[gi].num_bins() == 0) continue;

@@ -22,11 +22,19 @@ ScaleGroups build_scale_groups(const Graph& graph) {
   g.value_nonneg.assign(static_cast<size_t>(nv), false);
   std::vector<bool> is_source(static_cast<size_t>(nv), false);
   is_source[graph.input] = true;
+  std::vector<int> reads(static_cast<size_t>(nv), 0);
+  for (const Node& n : graph.nodes)
+    for (int v : n.inputs) ++reads[v];
+  for (int v : graph.outputs) ++reads[v];
+  std::vector<std::pair<int, int>> requantized;  // (concat input, concat output)
   for (const Node& n : graph.nodes) {
     if (is_pass_through(n.op)) {
       bool nonneg = true;
       for (int v : n.inputs) {
-        parent[find(parent, v)] = find(parent, n.output);
+        if (n.op == OpKind::Concat && reads[v] > 1)
+          requantized.emplace_back(v, n.output);  // keeps its own scale for its other readers
+        else
+          parent[find(parent, v)] = find(parent, n.output);
         nonneg = nonneg && g.value_nonneg[v];
       }
       g.value_nonneg[n.output] = nonneg;
@@ -49,6 +57,11 @@ ScaleGroups build_scale_groups(const Graph& graph) {
   for (int v = 0; v < nv; ++v) {
     if (!is_source[v]) continue;
     const int gid = g.group_of[v];
+    g.sources[gid].push_back(v);
+    if (!g.value_nonneg[v]) g.group_nonneg[gid] = false;
+  }
+  for (const auto& [v, concat_out] : requantized) {
+    const int gid = g.group_of[concat_out];
     g.sources[gid].push_back(v);
     if (!g.value_nonneg[v]) g.group_nonneg[gid] = false;
   }

@@ -1,9 +1,9 @@
 // MaxPool, Concat, Add and Relu lowering. These read their sources in the
 // layout the producers chose (no reorder), so blocked layouts flow through.
 // INT8 values: MaxPool runs on the integers (max commutes with a positive
-// scale) and Concat too when all inputs share one data type and scale (the
-// quantizer's scale groups guarantee it); otherwise inputs are dequantized to
-// f32 first. Add and Relu always work in f32.
+// scale); Concat works in the type and scale its INT8 readers take (inputs
+// with another scale are requantized into it), else in the inputs' shared
+// type and scale, else in f32. Add and Relu always work in f32.
 #include "backends/onednn/plan_builder.h"
 
 namespace textq::onednn {
@@ -26,6 +26,26 @@ void PlanBuilder::lower_max_pool(size_t ni) {
   add_step(dnnl::pooling_v2_forward(pd), {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}});
 }
 
+namespace {
+
+// The integer type and scale in which every reader of `value` takes it as its
+// source, when all readers are INT8 convolutions that agree; false otherwise.
+bool readers_int8_src(const Graph& g, int value, DType* type, float* scale) {
+  bool any = false;
+  for (const Node& n : g.nodes)
+    for (size_t p = 0; p < n.inputs.size(); ++p) {
+      if (n.inputs[p] != value) continue;
+      if (p != 0 || !n.quant.enabled || (n.op != OpKind::Conv && n.op != OpKind::ConvTranspose)) return false;
+      if (any && (n.quant.src_type != *type || n.quant.src_scale != *scale)) return false;
+      *type = n.quant.src_type;
+      *scale = n.quant.src_scale;
+      any = true;
+    }
+  return any;
+}
+
+}  // namespace
+
 void PlanBuilder::lower_concat(size_t ni) {
   const Node& n = graph_.nodes[ni];
   // All sources and the destination in the first source's layout: with nhwc,
@@ -33,23 +53,36 @@ void PlanBuilder::lower_concat(size_t ni) {
   // mixed layouts would send it to its reference (reorder-per-source) path.
   const memory::desc first = plan_->values[static_cast<size_t>(n.inputs[0])].get_desc();
   const Tag tag = activation_tag(first);
-  // Integers are concatenated as they are only when all share type and scale.
-  const float scale = plan_->scales[static_cast<size_t>(n.inputs[0])];
-  bool same = true;
-  for (int v : n.inputs)
-    same = same && plan_->values[static_cast<size_t>(v)].get_desc().data_type() == first.data_type() &&
-           plan_->scales[static_cast<size_t>(v)] == scale;
-  const Dt dt = same ? first.data_type() : Dt::f32;
+  // Target type and scale: the one every INT8 reader wants (an input with
+  // another scale, e.g. a backbone stage output that keeps its own scale for
+  // the next stage, is requantized on the way in: the reader would do the
+  // same); else the inputs' own when they all share it; else f32.
+  Dt dt = Dt::f32;
+  float scale = 1.f;
+  DType reader_type;
+  float reader_scale;
+  if (readers_int8_src(graph_, n.output, &reader_type, &reader_scale)) {
+    dt = to_dt(reader_type);
+    scale = reader_scale;
+  } else {
+    bool same = true;
+    for (int v : n.inputs)
+      same = same && plan_->values[static_cast<size_t>(v)].get_desc().data_type() == first.data_type() &&
+             plan_->scales[static_cast<size_t>(v)] == plan_->scales[static_cast<size_t>(n.inputs[0])];
+    if (same) {
+      dt = first.data_type();
+      scale = plan_->scales[static_cast<size_t>(n.inputs[0])];
+    }
+  }
   std::vector<memory::desc> src_mds;
   std::unordered_map<int, memory> args;
   for (size_t i = 0; i < n.inputs.size(); ++i) {
     const int v = n.inputs[i];
     memory m = plan_->values[static_cast<size_t>(v)];
-    const memory::desc plain(to_dims(plan_->shapes[static_cast<size_t>(v)]), dt, tag == Tag::undef ? Tag::any : tag);
     if (tag != Tag::undef)
-      m = value_as(v, plain, same ? scale : 1.f);
-    else if (m.get_desc().data_type() != dt)
-      m = value_as(v, retype(m.get_desc(), dt), 1.f);  // dequantize in its own (blocked) layout
+      m = value_as(v, memory::desc(to_dims(plan_->shapes[static_cast<size_t>(v)]), dt, tag), scale);
+    else if (m.get_desc().data_type() != dt || plan_->scales[static_cast<size_t>(v)] != scale)
+      m = value_as(v, retype(m.get_desc(), dt), scale);  // re/de-quantize in its own (blocked) layout
     src_mds.push_back(m.get_desc());
     args[DNNL_ARG_MULTIPLE_SRC + static_cast<int>(i)] = m;
   }
@@ -58,7 +91,7 @@ void PlanBuilder::lower_concat(size_t ni) {
   dnnl::concat::primitive_desc pd(dst_md, 1, src_mds, ctx_.engine);
   plan_->nodes[ni].impl = pd.impl_info_str();
   args[DNNL_ARG_DST] = define_value(n.output, pd.dst_desc());
-  plan_->scales[static_cast<size_t>(n.output)] = same ? scale : 1.f;
+  plan_->scales[static_cast<size_t>(n.output)] = scale;
   add_step(dnnl::concat(pd), std::move(args));
 }
 

@@ -165,6 +165,55 @@ TEST(OneDnnInt8, MaxPoolAndConcatStayInteger) {
   for (const NodeProfile& p : exec->profile()) EXPECT_EQ(p.impl.rfind("ref", 0), std::string::npos) << p.name << " " << p.impl;
 }
 
+// A concat input that keeps its own scale because it has another reader (a
+// backbone stage output feeding both the next stage and the neck's concat):
+// the concat is done in the type and scale its INT8 reader takes, that input
+// requantized on the way in, as the reference does by quantizing the f32 concat.
+TEST(OneDnnInt8, ConcatRequantizesAnInputWithItsOwnScale) {
+  GraphMaker m(37);
+  const int a = m.conv(m.input(), 3, 16, 3, 2, 1, true);  // conv0: read by the concat and by conv4
+  const int b = m.conv(a, 16, 16, 3, 1, 1, true);         // conv1: read by the concat only
+  const int cat = m.concat({b, a});                        // concat2
+  const int y = m.conv(cat, 32, 8, 1, 1, 0, true);         // conv3
+  const int z = m.conv(a, 16, 8, 3, 2, 1, true);           // conv4
+  const Graph fp32 = m.graph({y, z});
+  Int8Options o;
+  const Tensor x = grid_input({1, 3, 29, 37}, o.input_scale, -128, 127, 10);
+  Graph g = make_int8(fp32, x, o);
+  // conv0 gets a finer scale of its own; its direct readers take it as is.
+  const float own = g.nodes[0].quant.dst_scale * 0.6f;
+  g.nodes[0].quant.dst_scale = own;
+  g.nodes[1].quant.src_scale = own;
+  g.nodes[4].quant.src_scale = own;
+  ASSERT_NE(g.nodes[3].quant.src_scale, own);
+  ASSERT_EQ(g.nodes[3].quant.src_type, DType::u8);
+  auto exec = make_onednn_executor(g, two_threads());
+  const std::vector<NodeDiff> diffs = compare_nodes(g, x, *exec);
+  print_diffs(diffs, *exec);
+  expect_int_nodes_close(diffs, "concat with a requantized input");
+  for (size_t i : {3u, 4u}) EXPECT_LE(diffs[i].max_abs, 1e-4f * diffs[i].ref_max + 1e-6f) << diffs[i].name;
+  // The concat output holds integers of conv3's input scale, within one step
+  // of the reference's f32 concat quantized to that scale.
+  Tensor cat_got, cat_ref;
+  NodeObserver og = [&](const Node& n, const Tensor& t) { if (n.name == "concat2") cat_got = t.clone(); };
+  NodeObserver orf = [&](const Node& n, const Tensor& t) { if (n.name == "concat2") cat_ref = t.clone(); };
+  exec->run(x, &og);
+  make_reference_executor(g, {})->run(x, &orf);
+  ASSERT_EQ(cat_got.numel(), cat_ref.numel());
+  const float step = g.nodes[3].quant.src_scale;
+  int64_t off = 0;
+  for (int64_t i = 0; i < cat_got.numel(); ++i) {
+    const float q = cat_got.data<float>()[i] / step;
+    ASSERT_NEAR(q, std::nearbyint(q), 1e-3f) << "element " << i << " is not on conv3's input grid";
+    const float r = std::min(255.f, std::max(0.f, std::nearbyint(cat_ref.data<float>()[i] / step)));
+    ASSERT_LE(std::fabs(std::nearbyint(q) - r), 1.f) << "element " << i;
+    off += std::nearbyint(q) != r;
+  }
+  EXPECT_LE(off * 1000, cat_got.numel()) << "off by one too often";
+  EXPECT_EQ(onednn_stats(*exec).layout_reorders, 2) << "input quantization + one requantizing reorder, no f32 round trip";
+  for (const NodeProfile& p : exec->profile()) EXPECT_EQ(p.impl.rfind("ref", 0), std::string::npos) << p.name << " " << p.impl;
+}
+
 // FP32 and INT8 nodes mixed: quantizing (f32 -> u8) and dequantizing
 // reorders at the boundaries, an f32 residual into a u8 dst (staged), Add
 // and MaxPool of INT8 values in f32, an INT8 phase deconv, an INT8 f32 head.

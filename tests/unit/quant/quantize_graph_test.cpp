@@ -1,6 +1,6 @@
 // Calibration + graph rewrite on a small hand-made graph that has every
-// structural case: maxpool pass-through, a concat of an s8 and a u8 producer,
-// a residual, and a head conv. Checks types, shared scales, residual scales,
+// structural case: maxpool pass-through, a concat of an s8 producer and a u8
+// one that is also read elsewhere (so keeps its own scale), a residual, and a head conv. Checks types, shared scales, residual scales,
 // head/FP32 decisions, minmax thresholds against a direct computation, error
 // messages, and that the INT8 graph runs close to FP32.
 #include <gtest/gtest.h>
@@ -103,12 +103,17 @@ TEST(QuantizeGraph, TypesScalesAndSharing) {
   EXPECT_FLOAT_EQ(t.values[0].threshold, absmax[0]);
   EXPECT_FLOAT_EQ(t.values[1].threshold, absmax[1]);
   EXPECT_EQ(t.values[2].threshold, t.values[1].threshold);  // maxpool shares its input's scale
+  // The concat group: its output and v3 (read by the concat only); v4 is also
+  // d's residual, so it keeps its own scale but its values are in the group's
+  // statistics (the concat output holds them).
   EXPECT_FLOAT_EQ(t.values[3].threshold, std::max(absmax[3], absmax[4]));
-  EXPECT_EQ(t.values[4].threshold, t.values[3].threshold);  // concat inputs and output share
   EXPECT_EQ(t.values[5].threshold, t.values[3].threshold);
+  EXPECT_FLOAT_EQ(t.values[4].threshold, absmax[4]);
+  EXPECT_NE(t.values[4].group, t.values[5].group);
   EXPECT_EQ(t.values[0].type, DType::i8);
   EXPECT_EQ(t.values[1].type, DType::u8);
-  EXPECT_EQ(t.values[5].type, DType::i8);  // b has no ReLU, so the whole concat group is s8
+  EXPECT_EQ(t.values[4].type, DType::u8);  // c's own group: a ReLU output
+  EXPECT_EQ(t.values[5].type, DType::i8);  // b has no ReLU, so the concat group is s8
   EXPECT_FLOAT_EQ(t.values[1].scale, static_cast<float>(absmax[1] / 255));
   EXPECT_FLOAT_EQ(t.values[0].scale, static_cast<float>(absmax[0] / 127));
 
@@ -124,8 +129,8 @@ TEST(QuantizeGraph, TypesScalesAndSharing) {
   EXPECT_EQ(b.quant.src_type, DType::u8);
   EXPECT_EQ(b.quant.src_scale, a.quant.dst_scale);  // through the maxpool, no requantization
   EXPECT_EQ(b.quant.dst_type, DType::i8);
-  EXPECT_EQ(c.quant.dst_type, DType::i8);  // a ReLU output in an s8 concat group
-  EXPECT_EQ(b.quant.dst_scale, c.quant.dst_scale);
+  EXPECT_EQ(c.quant.dst_type, DType::u8);  // its own scale, requantized into the concat
+  EXPECT_FLOAT_EQ(c.quant.dst_scale, static_cast<float>(absmax[4] / 255));
   EXPECT_EQ(d.quant.src_scale, b.quant.dst_scale);
   EXPECT_EQ(d.quant.residual_scale, c.quant.dst_scale);
   EXPECT_EQ(d.quant.dst_type, DType::f32);  // its only consumer (the head) is FP32
