@@ -105,8 +105,8 @@ quant::GraphMetric validation_metric(const QuantizeArgs& a, const Model& model, 
 
 // The leave-one-out table: `limit` rows (0 = all), most sensitive first.
 void print_sensitivity(const quant::SensitivityResult& r, size_t n, const char* what, size_t limit) {
-  fmt::print("\nlayer sensitivity on {} {} images (graph output SQNR vs FP32 when only this layer is FP32; "
-             "all INT8: {:.2f} dB):\n", n, what, r.all_int8_sqnr_db);
+  fmt::print("\nlayer sensitivity on {} {} images (graph output SQNR vs FP32, output channels weighted equally, "
+             "when only this layer is FP32; all INT8: {:.2f} dB):\n", n, what, r.all_int8_sqnr_db);
   fmt::print("  {:<34} {:>14} {:>9}\n", "layer", "output SQNR dB", "gain dB");
   const size_t shown = limit == 0 ? r.layers.size() : std::min(limit, r.layers.size());
   for (size_t i = 0; i < shown; ++i)
@@ -189,6 +189,15 @@ void write_quant_report(const QuantizeArgs& a, const Model& out, const quant::Qu
     q.val_cosine = val_rows.back().cosine;
   }
   report::save_quant_summary(q, a.report_json);
+}
+
+// "; per output channel 27.5 32.6 ... dB": the all-element SQNR above is the
+// largest channel's (TextSnake: the radius map), not the logits'.
+std::string per_channel(const quant::LayerDiag& row) {
+  if (row.channel_sqnr_db.size() < 2) return "";
+  std::string s = "; per output channel";
+  for (double v : row.channel_sqnr_db) s += fmt::format(" {:.1f}", v);
+  return s + " dB";
 }
 
 const quant::LayerDiag* find_row(const std::vector<quant::LayerDiag>& rows, const std::string& name) {
@@ -328,11 +337,11 @@ void run_quantize(const QuantizeArgs& a, const GlobalOptions& g) {
                r ? fmt::format(", its output SQNR {:.1f} dB", r->sqnr_db) : "");
   }
   if (!rows.empty())
-    fmt::print("  output        SQNR {:.2f} dB, cosine {:.6f} vs FP32 on {} calibration images\n", rows.back().sqnr_db,
-               rows.back().cosine, std::min(calib.size(), static_cast<size_t>(a.diag_num)));
+    fmt::print("  output        SQNR {:.2f} dB, cosine {:.6f} vs FP32 on {} calibration images{}\n", rows.back().sqnr_db,
+               rows.back().cosine, std::min(calib.size(), static_cast<size_t>(a.diag_num)), per_channel(rows.back()));
   if (!val_rows.empty())
-    fmt::print("  validation    SQNR {:.2f} dB, cosine {:.6f} vs FP32 on {} validation images\n", val_rows.back().sqnr_db,
-               val_rows.back().cosine, val.size());
+    fmt::print("  validation    SQNR {:.2f} dB, cosine {:.6f} vs FP32 on {} validation images{}\n", val_rows.back().sqnr_db,
+               val_rows.back().cosine, val.size(), per_channel(val_rows.back()));
   fmt::print("  size          {:.2f} MB (FP32 {:.2f} MB)\n", std::filesystem::file_size(a.output) / 1e6,
              std::filesystem::file_size(a.model) / 1e6);
 }

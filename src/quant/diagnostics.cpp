@@ -37,6 +37,32 @@ double sqnr_db(double signal, double noise) {
   return noise > 0 ? 10.0 * std::log10(signal / noise) : std::numeric_limits<double>::infinity();
 }
 
+void ChannelEnergy::add(const float* ref_samples, const float* got, int64_t numel, int64_t channels, int64_t plane,
+                        int64_t step) {
+  if (channels <= 0 || plane <= 0 || step <= 0) throw Error(ErrorKind::Internal, "ChannelEnergy: bad geometry");
+  if (signal.empty()) signal.assign(static_cast<size_t>(channels), 0.0), noise.assign(static_cast<size_t>(channels), 0.0);
+  if (signal.size() != static_cast<size_t>(channels)) throw Error(ErrorKind::Internal, "ChannelEnergy: channel count changed");
+  int64_t m = 0;
+  for (int64_t j = 0; j < numel; j += step, ++m) {
+    const size_t c = static_cast<size_t>((j / plane) % channels);
+    const double a = ref_samples[m], b = got[j];
+    signal[c] += a * a;
+    noise[c] += (a - b) * (a - b);
+  }
+}
+
+double ChannelEnergy::sqnr_db(size_t channel) const { return quant::sqnr_db(signal.at(channel), noise.at(channel)); }
+
+double ChannelEnergy::balanced_sqnr_db() const {
+  double nsr = 0;
+  for (size_t c = 0; c < signal.size(); ++c) {
+    if (noise[c] == 0) continue;
+    if (!(signal[c] > 0)) return -std::numeric_limits<double>::infinity();  // error on a zero channel
+    nsr += noise[c] / signal[c];
+  }
+  return nsr > 0 ? 10.0 * std::log10(static_cast<double>(signal.size()) / nsr) : std::numeric_limits<double>::infinity();
+}
+
 std::vector<LayerDiag> compare_layers(const Graph& fp32_graph, const Graph& int8_graph, const CalibrationTable& table,
                                       const CalibInputs& inputs, const DiagOptions& options,
                                       const ProgressFn& progress) {
@@ -55,6 +81,10 @@ std::vector<LayerDiag> compare_layers(const Graph& fp32_graph, const Graph& int8
   std::vector<int> index_of_value(static_cast<size_t>(fp32_graph.num_values()), -1);
   for (size_t i = 0; i < nn; ++i) index_of_value[fp32_graph.nodes[i].output] = static_cast<int>(i);
   std::vector<Sums> sums(nn);
+  std::vector<ChannelEnergy> channels(nn);  // graph-output nodes
+  std::vector<bool> is_output(nn, false);
+  for (int v : int8_graph.outputs)
+    if (index_of_value[v] >= 0) is_output[static_cast<size_t>(index_of_value[v])] = true;
   std::vector<std::vector<float>> ref(nn);
   for (size_t k = 0; k < inputs.count; ++k) {
     const Tensor input = with_error_context("diagnostics input " + std::to_string(k), [&] { return inputs.get(k); });
@@ -84,6 +114,8 @@ std::vector<LayerDiag> compare_layers(const Graph& fp32_graph, const Graph& int8
         s.ee += (a - b) * (a - b);
         ++s.n;
       }
+      if (is_output[i] && out.rank() == 4 && m == r.size())
+        channels[i].add(r.data(), x, out.numel(), out.dim(1), out.dim(2) * out.dim(3), step);
     };
     int8_exec->run(input, &compare);
     if (progress) progress("diagnostics", k + 1, inputs.count);
@@ -107,6 +139,7 @@ std::vector<LayerDiag> compare_layers(const Graph& fp32_graph, const Graph& int8
     d.samples = s.n;
     d.sqnr_db = sqnr_db(s.rr, s.ee);
     d.cosine = (s.rr > 0 && s.qq > 0) ? s.rq / std::sqrt(s.rr * s.qq) : (s.rr == s.qq ? 1.0 : 0.0);
+    for (size_t c = 0; c < channels[i].signal.size(); ++c) d.channel_sqnr_db.push_back(channels[i].sqnr_db(c));
     rows.push_back(d);
   }
   return rows;

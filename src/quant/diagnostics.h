@@ -26,6 +26,10 @@ struct LayerDiag {
   double sqnr_db = 0;     // 10 log10(sum r^2 / sum (r - q)^2); +inf when equal
   double cosine = 0;      // sum rq / sqrt(sum r^2 sum q^2)
   int64_t samples = 0;
+  // Graph-output nodes only: SQNR of each output channel. One number over all
+  // elements is the largest-magnitude channel's (TextSnake's radius map, in
+  // pixels), not the logits' the decoder thresholds.
+  std::vector<double> channel_sqnr_db;
 };
 
 struct DiagOptions {
@@ -46,6 +50,16 @@ int64_t sample_step(int64_t numel, int64_t max_samples);
 
 // 10 log10(signal / noise) in dB; +inf when noise is 0.
 double sqnr_db(double signal, double noise);
+
+// Signal and error energy per channel of NCHW tensors, accumulated from
+// strided samples: sample m is element m * step, of channel (m * step / plane) % channels.
+struct ChannelEnergy {
+  std::vector<double> signal, noise;
+  void add(const float* ref_samples, const float* got, int64_t numel, int64_t channels, int64_t plane, int64_t step);
+  double sqnr_db(size_t channel) const;
+  // Every channel weighted equally: 10 log10(C / sum_c noise_c / signal_c).
+  double balanced_sqnr_db() const;
+};
 
 // A fixed-width text table, one row per layer.
 std::string format_layer_table(const std::vector<LayerDiag>& rows);

@@ -8,16 +8,26 @@
 namespace textq::quant {
 namespace {
 
-// Strided samples of every graph output, concatenated (compare_layers' sampling).
-std::vector<float> output_samples(const std::vector<Tensor>& outputs, int64_t max_samples) {
-  std::vector<float> s;
+// Strided samples of one graph output (compare_layers' sampling).
+struct OutputSamples {
+  std::vector<float> values;
+  int64_t numel = 0, channels = 1, plane = 1, step = 1;
+};
+
+std::vector<OutputSamples> output_samples(const std::vector<Tensor>& outputs, int64_t max_samples) {
+  std::vector<OutputSamples> all;
   for (const Tensor& t : outputs) {
     if (t.dtype() != DType::f32) throw Error(ErrorKind::Internal, "sensitivity: a graph output is not f32");
-    const int64_t step = sample_step(t.numel(), max_samples);
+    OutputSamples o;
+    o.numel = t.numel();
+    if (t.rank() == 4) o.channels = t.dim(1), o.plane = t.dim(2) * t.dim(3);
+    else o.plane = t.numel();
+    o.step = sample_step(t.numel(), max_samples);
     const float* x = t.data<float>();
-    for (int64_t j = 0; j < t.numel(); j += step) s.push_back(x[j]);
+    for (int64_t j = 0; j < t.numel(); j += o.step) o.values.push_back(x[j]);
+    all.push_back(std::move(o));
   }
-  return s;
+  return all;
 }
 
 }  // namespace
@@ -31,25 +41,33 @@ SensitivityResult leave_one_out_sensitivity(const Graph& fp32_graph, const Calib
 
   // FP32 reference outputs and inputs, kept for the 1 + L quantized runs.
   std::vector<Tensor> in(inputs.count);
-  std::vector<std::vector<float>> ref(inputs.count);
-  double signal = 0;
+  std::vector<std::vector<OutputSamples>> ref(inputs.count);
   {
     auto exec = make_executor(fp32_graph, diag.fp32_backend, eo);
     for (size_t k = 0; k < inputs.count; ++k) {
       in[k] = with_error_context("sensitivity input " + std::to_string(k), [&] { return inputs.get(k); });
       ref[k] = output_samples(exec->run(in[k]), diag.max_samples_per_node);
-      for (float v : ref[k]) signal += double(v) * v;
     }
   }
+  // Channels weighted equally, per output tensor, then over the outputs.
   auto output_sqnr = [&](const Graph& g) {
     auto exec = make_executor(g, diag.int8_backend, eo);
-    double noise = 0;
+    std::vector<ChannelEnergy> energy(ref.empty() ? 0 : ref[0].size());
     for (size_t k = 0; k < inputs.count; ++k) {
-      const std::vector<float> q = output_samples(exec->run(in[k]), diag.max_samples_per_node);
-      if (q.size() != ref[k].size()) throw Error(ErrorKind::Internal, "sensitivity: output sizes differ");
-      for (size_t j = 0; j < q.size(); ++j) noise += (double(ref[k][j]) - q[j]) * (double(ref[k][j]) - q[j]);
+      const std::vector<Tensor> out = exec->run(in[k]);
+      if (out.size() != ref[k].size()) throw Error(ErrorKind::Internal, "sensitivity: output counts differ");
+      for (size_t o = 0; o < out.size(); ++o) {
+        const OutputSamples& r = ref[k][o];
+        if (out[o].numel() != r.numel) throw Error(ErrorKind::Internal, "sensitivity: output sizes differ");
+        energy[o].add(r.values.data(), out[o].data<float>(), r.numel, r.channels, r.plane, r.step);
+      }
     }
-    return sqnr_db(signal, noise);
+    ChannelEnergy all;
+    for (const ChannelEnergy& e : energy) {
+      all.signal.insert(all.signal.end(), e.signal.begin(), e.signal.end());
+      all.noise.insert(all.noise.end(), e.noise.begin(), e.noise.end());
+    }
+    return all.balanced_sqnr_db();
   };
 
   const Graph all_int8 = quantize_graph(fp32_graph, table, options);

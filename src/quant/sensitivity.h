@@ -29,9 +29,13 @@ struct SensitivityResult {
 };
 
 // Runs the FP32 graph once and 1 + L quantized graphs on each input (L =
-// INT8 layers). Output SQNR is over every graph output element of every input
-// (at most diag.max_samples_per_node samples per output and input, evenly
-// strided, as in compare_layers). progress: stage "sensitivity", one step per
+// INT8 layers). Output SQNR weighs every output channel equally (
+// ChannelEnergy::balanced_sqnr_db over the channels of all outputs, all
+// inputs): summed over all elements it would be the largest channel's alone
+// (TextSnake's radius map, in pixels, sits ~18 dB above the text logit on the
+// demo model), and a layer that spoils the logits would rank low. At most
+// diag.max_samples_per_node samples per output and input, evenly strided, as
+// in compare_layers. progress: stage "sensitivity", one step per
 // graph. Throws what quantize_graph throws.
 SensitivityResult leave_one_out_sensitivity(const Graph& fp32_graph, const CalibrationTable& table,
                                             const QuantOptions& options, const CalibInputs& inputs,

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "quant/calibrator.h"
+#include "quant/diagnostics.h"
 #include "quant/quantize_graph.h"
 #include "quant/weight_quant.h"
 #include "runtime/executor.h"
@@ -142,6 +143,17 @@ TEST(QuantizeGraph, TypesScalesAndSharing) {
   EXPECT_EQ(node(q2, "x_head.out_conv").quant.dst_type, DType::f32);
   EXPECT_EQ(node(q2, "x_head.out_conv").quant.src_type, DType::u8);
   EXPECT_EQ(node(q2, "d").quant.dst_type, DType::u8);
+
+  // Diagnostics: per-channel SQNR for the graph-output node (the head) only.
+  const std::vector<LayerDiag> rows = compare_layers(g, q2, t, in, DiagOptions{});
+  ASSERT_EQ(rows.size(), 5u);
+  for (size_t i = 0; i + 1 < rows.size(); ++i) EXPECT_TRUE(rows[i].channel_sqnr_db.empty()) << rows[i].name;
+  ASSERT_EQ(rows.back().channel_sqnr_db.size(), 2u);
+  const double lo = std::min(rows.back().channel_sqnr_db[0], rows.back().channel_sqnr_db[1]);
+  const double hi = std::max(rows.back().channel_sqnr_db[0], rows.back().channel_sqnr_db[1]);
+  EXPECT_TRUE(std::isfinite(lo) && lo > 10.0);
+  EXPECT_LE(rows.back().sqnr_db, hi + 1e-9);  // the all-element SQNR is a mix of the channels'
+  EXPECT_GE(rows.back().sqnr_db, lo - 1e-9);
 
   // The INT8 graph runs on the reference backend and stays close to FP32.
   auto e8 = make_executor(q2, BackendKind::Reference, {});
