@@ -3,6 +3,7 @@
 // model's own pre-processing, rewrites every Conv/ConvTranspose to INT8 except
 // the layers kept FP32 (printed with the reason), prints per-layer
 // diagnostics, and saves atomically (no partial file on any error).
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -74,33 +75,47 @@ PredictionsFile detect_images(const Model& base, const Graph& graph, const std::
 
 // --max-drop's task metric on the validation set: hmean against its labels
 // (an annotation json; best threshold, as MMOCR reports it), else agreement
-// with the FP32 model's detections at score threshold 0.3.
-quant::GraphMetric validation_metric(const QuantizeArgs& a, const Model& model, const std::vector<std::string>& val,
-                                     const GlobalOptions& global) {
+// with the FP32 model's detections at score threshold 0.3. In the agreement
+// case the FP32 metric is computed from the reference detections themselves
+// (no second FP32 pass over the images).
+struct ValidationMetric {
+  quant::GraphMetric metric;
+  std::optional<double> fp32;
+};
+
+ValidationMetric validation_metric(const QuantizeArgs& a, const Model& model, const std::vector<std::string>& val,
+                                   const GlobalOptions& global) {
   BatchOptions batch;
   batch.max_image_pixels = global.max_image_pixels;
   const bool labelled = std::filesystem::path(a.val).extension() == ".json";
   if (labelled) {
     auto ann = std::make_shared<datasets::Dataset>(datasets::read_annotation_json(a.val));
-    return [&a, &model, val, ann, batch](const Graph& g) {
-      size_t missing = 0;
-      return score_predictions(detect_images(model, g, val, a.runtime, batch), "validation detections", *ann, a.val,
-                               eval::MetricRules::Mmocr0, &missing)
-          .best_result()
-          .hmean;
-    };
+    return {[&a, &model, val, ann, batch](const Graph& g) {
+              size_t missing = 0;
+              return score_predictions(detect_images(model, g, val, a.runtime, batch), "validation detections", *ann,
+                                       a.val, eval::MetricRules::Mmocr0, &missing)
+                  .best_result()
+                  .hmean;
+            },
+            std::nullopt};
   }
   auto reference = std::make_shared<std::vector<eval::ImagePred>>();
   for (const ImagePrediction& p : detect_images(model, model.graph, val, a.runtime, batch).predictions)
     reference->push_back({p.polygons, p.scores});
-  return [&a, &model, val, reference, batch](const Graph& g) {
-    std::vector<eval::ImagePred> test;
-    for (const ImagePrediction& p : detect_images(model, g, val, a.runtime, batch).predictions) test.push_back({p.polygons, p.scores});
-    // At the lowest threshold (0.3), i.e. over every detection the metric
-    // ever counts: the best row would favour high thresholds where a handful
-    // of reference polygons are left and agreement is 1 by chance.
-    return eval::evaluate_agreement(*reference, test, eval::MetricRules::Mmocr0).per_threshold.front().hmean;
+  // At the lowest threshold (0.3), i.e. over every detection the metric
+  // ever counts: the best row would favour high thresholds where a handful
+  // of reference polygons are left and agreement is 1 by chance.
+  auto agreement = [](const std::vector<eval::ImagePred>& ref, const std::vector<eval::ImagePred>& test) {
+    return eval::evaluate_agreement(ref, test, eval::MetricRules::Mmocr0).per_threshold.front().hmean;
   };
+  const double fp32 = agreement(*reference, *reference);
+  return {[&a, &model, val, reference, batch, agreement](const Graph& g) {
+            std::vector<eval::ImagePred> test;
+            for (const ImagePrediction& p : detect_images(model, g, val, a.runtime, batch).predictions)
+              test.push_back({p.polygons, p.scores});
+            return agreement(*reference, test);
+          },
+          fp32};
 }
 
 // The leave-one-out table: `limit` rows (0 = all), most sensitive first.
@@ -140,6 +155,14 @@ class StageProgress {
   std::unique_ptr<ProgressBar> bar_;
 };
 
+// Why a Conv/ConvTranspose of the output graph is FP32.
+std::string fp32_reason(const std::string& name, const QuantizeArgs& a, const quant::QuantOptions& qo) {
+  if (quant::is_head_node(name, qo) && !a.int8_head)
+    return "default for the head's last conv: its input map stays f32; --int8-head quantizes it";
+  if (std::find(a.fp32_layers.begin(), a.fp32_layers.end(), name) != a.fp32_layers.end()) return "--fp32-layers";
+  return "moved back by --max-drop";
+}
+
 // --report-json: the diagnostics table plus the decisions, for `textq report`.
 void write_quant_report(const QuantizeArgs& a, const Model& out, const quant::QuantOptions& qo, size_t calib_n,
                         size_t calib_available, size_t diag_n, const std::vector<quant::LayerDiag>& rows,
@@ -162,7 +185,7 @@ void write_quant_report(const QuantizeArgs& a, const Model& out, const quant::Qu
     q.int8_nodes += n.quant.enabled;
     if (!n.inputs.empty() && n.inputs[0] == out.graph.input && n.op == OpKind::Conv)
       q.stem_decision = n.name + (n.quant.enabled ? " is INT8 (s8 input; --fp32-layers " + n.name + " keeps it FP32)"
-                                                  : " is FP32 (--fp32-layers)");
+                                                  : " is FP32 (" + fp32_reason(n.name, a, qo) + ")");
   }
   for (const quant::LayerDiag& r : rows) {
     report::QuantLayer l;
@@ -177,10 +200,7 @@ void write_quant_report(const QuantizeArgs& a, const Model& out, const quant::Qu
     l.sqnr_db = r.sqnr_db;
     l.cosine = r.cosine;
     l.samples = r.samples;
-    if (!r.int8)
-      l.fp32_reason = quant::is_head_node(r.name, qo) && !a.int8_head
-                          ? "default for the head's last conv: its input map stays f32 (--int8-head quantizes it)"
-                          : "--fp32-layers";
+    if (!r.int8) l.fp32_reason = fp32_reason(r.name, a, qo);
     q.layers.push_back(std::move(l));
   }
   if (!val_rows.empty()) {
@@ -267,8 +287,9 @@ void run_quantize(const QuantizeArgs& a, const GlobalOptions& g) {
     if (!g.quiet) print_sensitivity(*sens, sin.count, val.empty() ? "calibration" : "validation", a.sensitivity ? 0 : 10);
   }
   if (a.max_drop) {
-    const quant::FallbackResult fb = quant::fallback_until_within(
-        model.graph, table, qo, quant::fallback_order(*sens), *a.max_drop, a.max_fallback, validation_metric(a, model, val, g));
+    const ValidationMetric vm = validation_metric(a, model, val, g);
+    const quant::FallbackResult fb = quant::fallback_until_within(model.graph, table, qo, quant::fallback_order(*sens),
+                                                                  *a.max_drop, a.max_fallback, vm.metric, vm.fp32);
     if (!g.quiet) {
       const char* what = std::filesystem::path(a.val).extension() == ".json" ? "hmean" : "agreement with FP32";
       fmt::print("\nFP32 fallback (--max-drop {}): {} on {} validation images, FP32 {:.4f}\n", *a.max_drop, what, val.size(),
@@ -318,10 +339,7 @@ void run_quantize(const QuantizeArgs& a, const GlobalOptions& g) {
       ++n_int8;
       continue;
     }
-    const bool head = quant::is_head_node(n.name, qo) && !a.int8_head;
-    kept += fmt::format("\n  {:<28} FP32 ({})", n.name,
-                        head ? "default for the head's last conv: its input map stays f32; --int8-head to quantize it"
-                             : "--fp32-layers");
+    kept += fmt::format("\n  {:<28} FP32 ({})", n.name, fp32_reason(n.name, a, qo));
   }
   fmt::print("\n{} -> {}\n", a.model, a.output);
   fmt::print("  INT8 nodes    {} of {} Conv/ConvTranspose (s8 per-channel weights; activations u8 after ReLU, s8 otherwise)",
@@ -333,8 +351,8 @@ void run_quantize(const QuantizeArgs& a, const GlobalOptions& g) {
     fmt::print("  stem          {} {}{}\n", n.name,
                n.quant.enabled ? "INT8 (s8 input; default: keeping it FP32 changed the output SQNR by -0.1..+0.3 dB on the "
                                  "fixtures, noise, for ~1.8% of the MACs; --fp32-layers " + n.name + " keeps it FP32)"
-                               : "FP32 (--fp32-layers)",
-               r ? fmt::format(", its output SQNR {:.1f} dB", r->sqnr_db) : "");
+                               : "FP32 (" + fp32_reason(n.name, a, qo) + ")",
+               r && n.quant.enabled ? fmt::format(", its output SQNR {:.1f} dB", r->sqnr_db) : "");
   }
   if (!rows.empty())
     fmt::print("  output        SQNR {:.2f} dB, cosine {:.6f} vs FP32 on {} calibration images{}\n", rows.back().sqnr_db,

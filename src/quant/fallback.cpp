@@ -8,11 +8,11 @@ namespace textq::quant {
 
 FallbackResult fallback_until_within(const Graph& fp32, const CalibrationTable& table, const QuantOptions& options,
                                      const std::vector<std::string>& order, double max_drop, int max_moves,
-                                     const GraphMetric& metric) {
+                                     const GraphMetric& metric, std::optional<double> fp32_metric) {
   if (!std::isfinite(max_drop) || max_drop < 0)
     throw Error(ErrorKind::InvalidArgument, "--max-drop must be a finite number >= 0, got " + std::to_string(max_drop));
   FallbackResult r;
-  r.fp32_metric = metric(fp32);
+  r.fp32_metric = fp32_metric ? *fp32_metric : metric(fp32);
   QuantOptions opt = options;
   r.graph = quantize_graph(fp32, table, opt);
   r.metric = metric(r.graph);

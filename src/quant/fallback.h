@@ -6,6 +6,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,10 +36,12 @@ struct FallbackResult {
 
 // Tries the layers of `order` one at a time, keeping a move only when it
 // raises the metric, until within `max_drop`, `max_moves` moves are kept, or
-// the order is exhausted. Throws Error(InvalidArgument)
-// for a negative or non-finite max_drop.
+// the order is exhausted. fp32_metric: the FP32 graph's metric when the
+// caller knows it (agreement with the FP32 detections is 1 by definition),
+// else it is measured. Throws Error(InvalidArgument) for a negative or
+// non-finite max_drop.
 FallbackResult fallback_until_within(const Graph& fp32, const CalibrationTable& table, const QuantOptions& options,
                                      const std::vector<std::string>& order, double max_drop, int max_moves,
-                                     const GraphMetric& metric);
+                                     const GraphMetric& metric, std::optional<double> fp32_metric = std::nullopt);
 
 }  // namespace textq::quant

@@ -112,6 +112,21 @@ TEST(Fallback, UndoesAMoveThatDoesNotRaiseTheMetric) {
   for (const Node& n : r.graph.nodes) EXPECT_EQ(n.quant.enabled, n.name != "conv_a") << n.name;
 }
 
+TEST(Fallback, AKnownFp32MetricIsNotMeasured) {
+  const Graph g = three_convs();
+  const CalibrationTable t = table_for(g);
+  int fp32_runs = 0;
+  const GraphMetric metric = [&](const Graph& graph) {
+    fp32_runs += int8_nodes(graph) == 0;
+    return 1.0 - 0.1 * int8_nodes(graph);
+  };
+  const FallbackResult r = fallback_until_within(g, t, QuantOptions{}, {"conv_c", "conv_a", "conv_b"}, 0.15, 8, metric, 1.0);
+  EXPECT_EQ(fp32_runs, 0);
+  EXPECT_DOUBLE_EQ(r.fp32_metric, 1.0);
+  EXPECT_TRUE(r.within);
+  EXPECT_EQ(r.moved, 2);
+}
+
 TEST(Fallback, StopsAtTheMoveLimitAndSaysSo) {
   const Graph g = three_convs();
   const CalibrationTable t = table_for(g);
