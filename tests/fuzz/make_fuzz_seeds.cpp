@@ -4,7 +4,9 @@
 // Usage: make_fuzz_seeds OUT_DIR
 #include <cstdio>
 #include <string>
+#include <utility>
 
+#include "common/graph_nodes.h"
 #include "formats/model.h"
 #include "textq/error.h"
 
@@ -23,38 +25,12 @@ textq::Model tiny_model(bool int8) {
   m.info = {"fuzz seed net", "seed.pth", std::string(64, '0'), int8 ? "int8" : "fp32", "textq fuzz seeds"};
   Graph& g = m.graph;
   for (const char* v : {"input", "conv", "pool", "sum"}) g.add_value(v);
-  Node conv;
-  conv.name = "conv";
-  conv.op = OpKind::Conv;
-  conv.inputs = {0};
-  conv.output = 1;
-  conv.window.kernel_h = conv.window.kernel_w = 3;
-  conv.window.pad_top = conv.window.pad_left = conv.window.pad_bottom = conv.window.pad_right = 1;
-  conv.activation = Activation::Relu;
-  conv.bias = ramp({3}, 0.5f);
-  if (int8) {
-    conv.weight = Tensor(DType::i8, {3, 2, 3, 3});
-    for (int64_t i = 0; i < conv.weight.numel(); ++i) conv.weight.data<int8_t>()[i] = static_cast<int8_t>(i * 13 - 100);
-    conv.quant.enabled = true;
-    conv.quant.src_scale = 0.02f;
-    conv.quant.src_type = DType::i8;
-    conv.quant.weight_scales = {0.01f, 0.02f, 0.03f};
-  } else {
-    conv.weight = ramp({3, 2, 3, 3}, 0.25f);
-  }
-  Node pool;
-  pool.name = "pool";
-  pool.op = OpKind::MaxPool;
-  pool.inputs = {1};
-  pool.output = 2;
-  pool.window.kernel_h = pool.window.kernel_w = 2;
-  pool.window.stride_h = pool.window.stride_w = 2;
-  Node add;
-  add.name = "sum";
-  add.op = OpKind::Add;
-  add.inputs = {2, 2};
-  add.output = 3;
-  g.nodes = {conv, pool, add};
+  Tensor weight = int8 ? Tensor(DType::i8, {3, 2, 3, 3}) : ramp({3, 2, 3, 3}, 0.25f);
+  if (int8)
+    for (int64_t i = 0; i < weight.numel(); ++i) weight.data<int8_t>()[i] = static_cast<int8_t>(i * 13 - 100);
+  Node conv = test::conv_node("conv", {0}, 1, std::move(weight), ramp({3}, 0.5f), 3, 1, 1, Activation::Relu);
+  if (int8) conv.quant = test::int8_quant(0.02f, DType::i8, {0.01f, 0.02f, 0.03f});
+  g.nodes = {std::move(conv), test::max_pool_node("pool", 1, 2, 2, 2), test::add_node("sum", 2, 2, 3)};
   g.outputs = {3};
   return m;
 }

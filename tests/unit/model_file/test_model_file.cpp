@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "common/graph_nodes.h"
 #include "core/file_util.h"
 #include "formats/model.h"
 #include "formats/model_file_format.h"
@@ -62,60 +63,24 @@ Model make_model() {
   m.decoder.version = MmocrVersion::v1;
   Graph& g = m.graph;
   for (const char* v : {"input", "c1", "pool", "c2q", "cat", "sum", "relu", "up"}) g.add_value(v);
-  Node c1;
-  c1.name = "conv1";
-  c1.op = OpKind::Conv;
-  c1.inputs = {0};
-  c1.output = 1;
-  c1.window.kernel_h = c1.window.kernel_w = 3;
-  c1.window.pad_top = c1.window.pad_left = c1.window.pad_bottom = c1.window.pad_right = 1;
-  c1.activation = Activation::Relu;
-  c1.weight = random_f32({4, 3, 3, 3}, rng);
-  c1.bias = random_f32({4}, rng);
-  Node pool;
-  pool.name = "pool";
-  pool.op = OpKind::MaxPool;
-  pool.inputs = {1};
-  pool.output = 2;
-  pool.window.kernel_h = pool.window.kernel_w = 2;
-  pool.window.stride_h = pool.window.stride_w = 2;
-  Node c2;
-  c2.name = "conv2.int8";
-  c2.op = OpKind::Conv;
-  c2.inputs = {2};
-  c2.output = 3;
-  c2.weight = Tensor(DType::i8, {4, 4, 1, 1});
-  for (int i = 0; i < 16; ++i) c2.weight.data<int8_t>()[i] = static_cast<int8_t>(i * 17 - 128);
-  c2.bias = random_f32({4}, rng);
-  c2.quant.enabled = true;
-  c2.quant.src_scale = 0.0123f;
-  c2.quant.src_type = DType::u8;
-  c2.quant.weight_scales = {0.1f, 0.2f, 1e-7f, 3.4e38f};
-  Node cat;
-  cat.name = "cat";
-  cat.op = OpKind::Concat;
-  cat.inputs = {2, 3};
-  cat.output = 4;
-  Node add;
-  add.name = "add";
-  add.op = OpKind::Add;
-  add.inputs = {4, 4};
-  add.output = 5;
-  Node relu;
-  relu.name = "relu";
-  relu.op = OpKind::Relu;
-  relu.inputs = {5};
-  relu.output = 6;
-  Node up;
-  up.name = "up";
-  up.op = OpKind::ConvTranspose;
-  up.inputs = {6};
-  up.output = 7;
-  up.window.kernel_h = up.window.kernel_w = 2;
-  up.window.stride_h = up.window.stride_w = 2;
-  up.window.output_padding_h = 1;
-  up.weight = random_f32({8, 2, 2, 2}, rng);  // no bias
-  g.nodes = {c1, pool, c2, cat, add, relu, up};
+  // Drawn in this order (the saved bytes and checksums depend on it).
+  Tensor c1_weight = random_f32({4, 3, 3, 3}, rng);
+  Tensor c1_bias = random_f32({4}, rng);
+  Tensor c2_bias = random_f32({4}, rng);
+  Tensor up_weight = random_f32({8, 2, 2, 2}, rng);
+  Tensor c2_weight(DType::i8, {4, 4, 1, 1});
+  for (int i = 0; i < 16; ++i) c2_weight.data<int8_t>()[i] = static_cast<int8_t>(i * 17 - 128);
+  Node c2 = test::conv_node("conv2.int8", {2}, 3, std::move(c2_weight), std::move(c2_bias), 1, 1, 0);
+  c2.quant = test::int8_quant(0.0123f, DType::u8, {0.1f, 0.2f, 1e-7f, 3.4e38f});
+  Node up = test::conv_transpose_node("up", {6}, 7, std::move(up_weight), Tensor(), 2, 2, 0);  // no bias
+  up.window.output_padding_h = 1;  // one side only
+  g.nodes = {test::conv_node("conv1", {0}, 1, std::move(c1_weight), std::move(c1_bias), 3, 1, 1, Activation::Relu),
+             test::max_pool_node("pool", 1, 2, 2, 2),
+             std::move(c2),
+             test::concat_node("cat", {2, 3}, 4),
+             test::add_node("add", 4, 4, 5),
+             test::relu_node("relu", 5, 6),
+             std::move(up)};
   g.outputs = {7, 3};
   return m;
 }

@@ -9,6 +9,7 @@
 #include <random>
 #include <string>
 
+#include "common/graph_nodes.h"
 #include "quant/calibrator.h"
 #include "quant/diagnostics.h"
 #include "quant/quantize_graph.h"
@@ -27,18 +28,10 @@ Tensor random_tensor(const Shape& s, uint32_t seed, float lo = -1.f, float hi = 
   return t;
 }
 
+// Each tensor has its own seed, so argument evaluation order does not matter.
 Node conv(const std::string& name, std::vector<int> in, int out, int64_t ic, int64_t oc, int k, Activation act, uint32_t seed) {
-  Node n;
-  n.name = name;
-  n.op = OpKind::Conv;
-  n.inputs = std::move(in);
-  n.output = out;
-  n.window.kernel_h = n.window.kernel_w = k;
-  n.window.pad_top = n.window.pad_left = n.window.pad_bottom = n.window.pad_right = k / 2;
-  n.activation = act;
-  n.weight = random_tensor({oc, ic, k, k}, seed, -0.5f, 0.5f);
-  n.bias = random_tensor({oc}, seed + 100, -0.1f, 0.1f);
-  return n;
+  return test::conv_node(name, std::move(in), out, random_tensor({oc, ic, k, k}, seed, -0.5f, 0.5f),
+                         random_tensor({oc}, seed + 100, -0.1f, 0.1f), k, 1, k / 2, act);
 }
 
 // input -a(relu)-> v1 -pool-> v2 -b-> v3 (s8)
@@ -47,22 +40,10 @@ Graph test_graph() {
   Graph g;
   for (const char* v : {"input", "v1", "v2", "v3", "v4", "v5", "v6", "v7"}) g.add_value(v);
   g.nodes.push_back(conv("a", {0}, 1, 3, 4, 3, Activation::Relu, 1));
-  Node pool;
-  pool.name = "pool";
-  pool.op = OpKind::MaxPool;
-  pool.inputs = {1};
-  pool.output = 2;
-  pool.window.kernel_h = pool.window.kernel_w = 2;
-  pool.window.stride_h = pool.window.stride_w = 2;
-  g.nodes.push_back(pool);
+  g.nodes.push_back(test::max_pool_node("pool", 1, 2, 2, 2));
   g.nodes.push_back(conv("b", {2}, 3, 4, 4, 1, Activation::None, 2));
   g.nodes.push_back(conv("c", {2}, 4, 4, 4, 3, Activation::Relu, 3));
-  Node cat;
-  cat.name = "cat";
-  cat.op = OpKind::Concat;
-  cat.inputs = {3, 4};
-  cat.output = 5;
-  g.nodes.push_back(cat);
+  g.nodes.push_back(test::concat_node("cat", {3, 4}, 5));
   g.nodes.push_back(conv("d", {5, 4}, 6, 8, 4, 1, Activation::Relu, 4));
   g.nodes.push_back(conv("x_head.out_conv", {6}, 7, 4, 2, 1, Activation::None, 5));
   g.outputs = {7};
