@@ -303,6 +303,9 @@ void run_quantize(const QuantizeArgs& a, const GlobalOptions& g) {
                   fmt::format("--max-drop {}: the drop is still {:.4f} after moving {} layer(s) back to FP32 ({} tried, "
                               "--max-fallback {}); allow more moves or a larger drop",
                               *a.max_drop, fb.fp32_metric - fb.metric, fb.moved, fb.steps.size() - 1, a.max_fallback));
+    if (!g.quiet && fb.moved > 0)
+      fmt::print("  the {} move(s) were chosen on these {} images: confirm on others (eval --ref-preds or --ann) "
+                 "before trusting the drop\n", fb.moved, val.size());
     out.graph = fb.graph;
     qo.fp32_layers = fb.fp32_layers;
   }
