@@ -66,13 +66,6 @@ class TextSnakeLikeGraph {
     g_.nodes.push_back(n);
     return n.output;
   }
-  static Window2d square(int k, int s, int p) {
-    Window2d w;
-    w.kernel_h = w.kernel_w = k;
-    w.stride_h = w.stride_w = s;
-    w.pad_top = w.pad_left = w.pad_bottom = w.pad_right = p;
-    return w;
-  }
   // He-style uniform init keeps activations O(1) (no denormals in the timing).
   Tensor random(Shape shape, int64_t fan_in) {
     Tensor t(DType::f32, std::move(shape));
@@ -85,7 +78,7 @@ class TextSnakeLikeGraph {
   int conv(const std::string& name, int x, int ic, int oc, int k, int s, int p, bool relu, int residual = -1) {
     Node n = make(name, OpKind::Conv, {x});
     if (residual >= 0) n.inputs.push_back(residual);
-    n.window = square(k, s, p);
+    n.window = Window2d::square(k, s, p);
     n.weight = random({oc, ic, k, k}, ic * k * k);
     n.bias = random({oc}, 1000);
     n.activation = relu ? Activation::Relu : Activation::None;
@@ -93,7 +86,7 @@ class TextSnakeLikeGraph {
   }
   int deconv(const std::string& name, int x, int ic, int oc, bool relu) {
     Node n = make(name, OpKind::ConvTranspose, {x});
-    n.window = square(4, 2, 1);
+    n.window = Window2d::square(4, 2, 1);
     n.weight = random({ic, oc, 4, 4}, ic * 4);
     n.bias = random({oc}, 1000);
     n.activation = relu ? Activation::Relu : Activation::None;
@@ -101,7 +94,7 @@ class TextSnakeLikeGraph {
   }
   int pool(const std::string& name, int x) {
     Node n = make(name, OpKind::MaxPool, {x});
-    n.window = square(3, 2, 1);
+    n.window = Window2d::square(3, 2, 1);
     return add(n);
   }
   int concat(const std::string& name, int a, int b) { return add(make(name, OpKind::Concat, {a, b})); }

@@ -35,6 +35,16 @@ struct Window2d {
   int dilation_h = 1, dilation_w = 1;       // 1 = dense (PyTorch convention)
   int output_padding_h = 0, output_padding_w = 0;  // ConvTranspose only
   int groups = 1;
+
+  // k x k kernel, the same stride both ways, padding p on every side
+  // (PyTorch's Conv2d(kernel_size=k, stride=s, padding=p)).
+  static Window2d square(int kernel, int stride, int pad) {
+    Window2d w;
+    w.kernel_h = w.kernel_w = kernel;
+    w.stride_h = w.stride_w = stride;
+    w.pad_top = w.pad_left = w.pad_bottom = w.pad_right = pad;
+    return w;
+  }
 };
 
 // INT8 parameters of a node (issue 4 fills them; empty = FP32 node).

@@ -14,15 +14,6 @@
 
 namespace textq::test {
 
-// A square window: kernel k x k, the same stride both ways, symmetric padding.
-inline Window2d square_window(int kernel, int stride, int pad) {
-  Window2d w;
-  w.kernel_h = w.kernel_w = kernel;
-  w.stride_h = w.stride_w = stride;
-  w.pad_top = w.pad_left = w.pad_bottom = w.pad_right = pad;
-  return w;
-}
-
 inline Node make_node(std::string name, OpKind op, std::vector<int> inputs, int output) {
   Node n;
   n.name = std::move(name);
@@ -38,7 +29,7 @@ inline Node make_node(std::string name, OpKind op, std::vector<int> inputs, int 
 inline Node conv_node(std::string name, std::vector<int> inputs, int output, Tensor weight, Tensor bias, int kernel,
                       int stride, int pad, Activation activation = Activation::None) {
   Node n = make_node(std::move(name), OpKind::Conv, std::move(inputs), output);
-  n.window = square_window(kernel, stride, pad);
+  n.window = Window2d::square(kernel, stride, pad);
   n.activation = activation;
   n.weight = std::move(weight);
   n.bias = std::move(bias);
@@ -57,7 +48,7 @@ inline Node conv_transpose_node(std::string name, std::vector<int> inputs, int o
 
 inline Node max_pool_node(std::string name, int input, int output, int kernel, int stride, int pad = 0) {
   Node n = make_node(std::move(name), OpKind::MaxPool, {input}, output);
-  n.window = square_window(kernel, stride, pad);
+  n.window = Window2d::square(kernel, stride, pad);
   return n;
 }
 

@@ -12,14 +12,6 @@ namespace {
 
 constexpr double kBnEps = 1e-5;  // mmdet/torch BatchNorm2d default
 
-Window2d square_window(int k, int stride, int pad) {
-  Window2d w;
-  w.kernel_h = w.kernel_w = k;
-  w.stride_h = w.stride_w = stride;
-  w.pad_top = w.pad_left = w.pad_bottom = w.pad_right = pad;
-  return w;
-}
-
 class GraphWriter {
  public:
   GraphWriter(const TensorIndex& index, Graph* graph) : index_(index), g_(*graph) {}
@@ -42,7 +34,7 @@ class GraphWriter {
     n.op = OpKind::Conv;
     n.inputs = {src};
     if (residual >= 0) n.inputs.push_back(residual);
-    n.window = square_window(k, stride, pad);
+    n.window = Window2d::square(k, stride, pad);
     n.activation = act;
     const Tensor& w = tensor(conv + ".weight");
     const float* gamma = tensor(bn + ".weight").data<float>();
@@ -72,7 +64,7 @@ class GraphWriter {
     n.name = name;
     n.op = op;
     n.inputs = {src};
-    n.window = square_window(k, stride, pad);
+    n.window = Window2d::square(k, stride, pad);
     n.activation = act;
     n.weight = tensor(name + ".weight");
     n.bias = tensor(name + ".bias");
@@ -92,7 +84,7 @@ class GraphWriter {
     n.name = name;
     n.op = OpKind::MaxPool;
     n.inputs = {src};
-    n.window = square_window(k, stride, pad);
+    n.window = Window2d::square(k, stride, pad);
     return add_node(std::move(n));
   }
 

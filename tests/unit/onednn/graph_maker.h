@@ -96,10 +96,7 @@ class GraphMaker {
     return out;
   }
   static Window2d window(int k, int stride, int pad, int groups, int dilation) {
-    Window2d w;
-    w.kernel_h = w.kernel_w = k;
-    w.stride_h = w.stride_w = stride;
-    w.pad_top = w.pad_left = w.pad_bottom = w.pad_right = pad;
+    Window2d w = Window2d::square(k, stride, pad);
     w.dilation_h = w.dilation_w = dilation;
     w.groups = groups;
     return w;

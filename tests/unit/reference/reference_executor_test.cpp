@@ -19,14 +19,6 @@ Tensor random_tensor(const Shape& shape, uint32_t seed) {
   return t;
 }
 
-Window2d square(int k, int s, int p) {
-  Window2d w;
-  w.kernel_h = w.kernel_w = k;
-  w.stride_h = w.stride_w = s;
-  w.pad_top = w.pad_left = w.pad_bottom = w.pad_right = p;
-  return w;
-}
-
 // input -> a: conv3x3 relu -> b: maxpool -> c: conv1x1 + residual(b) relu
 //       -> d: deconv k4s2p1 -> e: concat(d, a) -> f: add(e, e) -> g: relu(f)
 Graph small_graph() {
@@ -37,15 +29,15 @@ Graph small_graph() {
     g.nodes.push_back(n);
     return n.output;
   };
-  Node a; a.name = "a"; a.op = OpKind::Conv; a.inputs = {g.input}; a.window = square(3, 1, 1);
+  Node a; a.name = "a"; a.op = OpKind::Conv; a.inputs = {g.input}; a.window = Window2d::square(3, 1, 1);
   a.weight = random_tensor({6, 3, 3, 3}, 1); a.bias = random_tensor({6}, 2); a.activation = Activation::Relu;
   const int va = add(a);
-  Node b; b.name = "b"; b.op = OpKind::MaxPool; b.inputs = {va}; b.window = square(3, 2, 1);
+  Node b; b.name = "b"; b.op = OpKind::MaxPool; b.inputs = {va}; b.window = Window2d::square(3, 2, 1);
   const int vb = add(b);
-  Node c; c.name = "c"; c.op = OpKind::Conv; c.inputs = {vb, vb}; c.window = square(1, 1, 0);
+  Node c; c.name = "c"; c.op = OpKind::Conv; c.inputs = {vb, vb}; c.window = Window2d::square(1, 1, 0);
   c.weight = random_tensor({6, 6, 1, 1}, 3); c.activation = Activation::Relu;
   const int vc = add(c);
-  Node d; d.name = "d"; d.op = OpKind::ConvTranspose; d.inputs = {vc}; d.window = square(4, 2, 1);
+  Node d; d.name = "d"; d.op = OpKind::ConvTranspose; d.inputs = {vc}; d.window = Window2d::square(4, 2, 1);
   d.weight = random_tensor({6, 5, 4, 4}, 4); d.bias = random_tensor({5}, 5);
   const int vd = add(d);
   Node e; e.name = "e"; e.op = OpKind::Concat; e.inputs = {vd, va};
