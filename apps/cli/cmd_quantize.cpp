@@ -200,6 +200,7 @@ void write_quant_report(const QuantizeArgs& a, const Model& out, const quant::Qu
     l.sqnr_db = r.sqnr_db;
     l.cosine = r.cosine;
     l.samples = r.samples;
+    l.channel_sqnr_db = r.channel_sqnr_db;
     if (!r.int8) l.fp32_reason = fp32_reason(r.name, a, qo);
     q.layers.push_back(std::move(l));
   }
@@ -207,6 +208,7 @@ void write_quant_report(const QuantizeArgs& a, const Model& out, const quant::Qu
     q.val_images = static_cast<int64_t>(val_n);
     q.val_sqnr_db = val_rows.back().sqnr_db;
     q.val_cosine = val_rows.back().cosine;
+    q.val_channel_sqnr_db = val_rows.back().channel_sqnr_db;
   }
   report::save_quant_summary(q, a.report_json);
 }

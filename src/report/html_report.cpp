@@ -105,6 +105,15 @@ std::string summary_cards(const ReportPage& p) {
   return s + "</div>\n";
 }
 
+// "<div>per output channel: 41.2 · 46.0 · … dB</div>": the one-number SQNR is the
+// largest channel's (TextSnake's radius map), not the logits'.
+std::string channel_sqnr_html(const std::vector<double>& db) {
+  if (db.size() < 2) return "";
+  std::string s = "<div>per output channel:";
+  for (size_t c = 0; c < db.size(); ++c) s += (c ? " \xC2\xB7 " : " ") + (std::isfinite(db[c]) ? format_fixed(db[c], 1) : "exact");
+  return s + " dB</div>";
+}
+
 std::string quant_decisions(const QuantSummary& q) {
   std::string s = "<dl class=\"kv\">\n";
   auto row = [&](const std::string& k, const std::string& v_html) { s += "<dt>" + esc(k) + "</dt><dd>" + v_html + "</dd>\n"; };
@@ -120,14 +129,15 @@ std::string quant_decisions(const QuantSummary& q) {
   if (!q.stem_decision.empty()) row("stem", esc(q.stem_decision));
   if (!q.layers.empty()) {
     const QuantLayer& out = q.layers.back();
-    row("output error", fmt::format("SQNR {} dB, cosine {} <span class=\"muted\">(INT8 vs FP32, {} calibration images)</span>",
+    row("output error", fmt::format("SQNR {} dB, cosine {} <span class=\"muted\">(INT8 vs FP32, {} calibration images)</span>{}",
                                     std::isfinite(out.sqnr_db) ? format_fixed(out.sqnr_db, 2) : "exact",
-                                    format_fixed(out.cosine, 6), q.diag_images));
+                                    format_fixed(out.cosine, 6), q.diag_images, channel_sqnr_html(out.channel_sqnr_db)));
   }
   if (q.val_sqnr_db)
-    row("validation", fmt::format("SQNR {} dB, cosine {} on {} held-out images",
+    row("validation", fmt::format("SQNR {} dB, cosine {} on {} held-out images{}",
                                   std::isfinite(*q.val_sqnr_db) ? format_fixed(*q.val_sqnr_db, 2) : "exact",
-                                  format_fixed(q.val_cosine.value_or(1.0), 6), q.val_images));
+                                  format_fixed(q.val_cosine.value_or(1.0), 6), q.val_images,
+                                  channel_sqnr_html(q.val_channel_sqnr_db)));
   if (q.fp32_bytes > 0) row("size", megabytes(q.int8_bytes) + " (FP32 " + megabytes(q.fp32_bytes) + ")");
   return s + "</dl>\n";
 }

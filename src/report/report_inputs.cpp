@@ -96,6 +96,30 @@ ThresholdRow threshold_row(const Obj& o) {
   return r;
 }
 
+// SQNR values in dB: +inf (bit-exact) has no JSON spelling, so it is null.
+nlohmann::ordered_json db_array(const std::vector<double>& v) {
+  nlohmann::ordered_json a = nlohmann::ordered_json::array();
+  for (double d : v) a.push_back(std::isfinite(d) ? nlohmann::ordered_json(d) : nlohmann::ordered_json(nullptr));
+  return a;
+}
+
+constexpr size_t kMaxChannels = 4096;
+
+std::vector<double> read_db_array(const Obj& o, const char* key) {
+  const json& a = o.array(key, kMaxChannels);
+  std::vector<double> v;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].is_null()) {
+      v.push_back(std::numeric_limits<double>::infinity());
+    } else if (a[i].is_number()) {
+      v.push_back(a[i].get<double>());
+    } else {
+      o.fail(o.name(key) + "[" + std::to_string(i) + "]", "expected a number (dB) or null (exact)");
+    }
+  }
+  return v;
+}
+
 }  // namespace
 
 EvalSummary load_eval_summary(const std::string& path) {
@@ -184,12 +208,14 @@ void save_quant_summary(const QuantSummary& q, const std::string& path) {
     r["sqnr_db"] = std::isfinite(l.sqnr_db) ? nlohmann::ordered_json(l.sqnr_db) : nlohmann::ordered_json(nullptr);
     r["cosine"] = l.cosine;
     r["samples"] = l.samples;
+    if (!l.channel_sqnr_db.empty()) r["channel_sqnr_db"] = db_array(l.channel_sqnr_db);
     layers.push_back(r);
   }
   if (q.val_sqnr_db)
     j["validation"] = {{"images", q.val_images},
                        {"sqnr_db", std::isfinite(*q.val_sqnr_db) ? nlohmann::ordered_json(*q.val_sqnr_db) : nlohmann::ordered_json(nullptr)},
                        {"cosine", q.val_cosine.value_or(1.0)}};
+  if (q.val_sqnr_db && !q.val_channel_sqnr_db.empty()) j["validation"]["channel_sqnr_db"] = db_array(q.val_channel_sqnr_db);
   write_text_atomic(path, j.dump(2) + "\n");
 }
 
@@ -236,6 +262,7 @@ QuantSummary load_quant_summary(const std::string& path) {
     l.cosine = e.num("cosine");
     if (l.cosine < -1.0000001 || l.cosine > 1.0000001) e.fail(e.name("cosine"), "must be in -1..1");
     l.samples = e.integer("samples", 0, INT64_MAX);
+    if (e.has("channel_sqnr_db")) l.channel_sqnr_db = read_db_array(e, "channel_sqnr_db");
     q.layers.push_back(std::move(l));
   }
   if (o.has("validation")) {
@@ -243,6 +270,7 @@ QuantSummary load_quant_summary(const std::string& path) {
     q.val_images = v.integer("images", 0, INT64_MAX);
     q.val_sqnr_db = v.has("sqnr_db") ? v.num("sqnr_db") : std::numeric_limits<double>::infinity();
     q.val_cosine = v.num("cosine");
+    if (v.has("channel_sqnr_db")) q.val_channel_sqnr_db = read_db_array(v, "channel_sqnr_db");
   }
   return q;
 }

@@ -47,6 +47,7 @@ struct QuantLayer {
   double cosine = 0;
   int64_t samples = 0;
   std::string fp32_reason;       // why it stays FP32 ("" for INT8 layers)
+  std::vector<double> channel_sqnr_db;  // graph-output layers: per output channel (+inf = json null)
 };
 
 struct QuantSummary {
@@ -63,6 +64,7 @@ struct QuantSummary {
   int64_t fp32_bytes = 0, int8_bytes = 0;
   std::vector<QuantLayer> layers;  // graph order
   std::optional<double> val_sqnr_db, val_cosine;  // INT8 vs FP32 output on --val images
+  std::vector<double> val_channel_sqnr_db;         // the same per output channel
   int64_t val_images = 0;
 };
 // Atomic write; the file starts {"format":"textq-quant-report","version":1,...}.

@@ -1,5 +1,6 @@
 // The assembled page and the image panels: self-contained, escaped, with the
 // sections the CLI test and the screenshot look for.
+#include <cmath>
 #include <gtest/gtest.h>
 
 #include <opencv2/imgcodecs.hpp>
@@ -127,7 +128,11 @@ ReportPage sample_page() {
   l.name = "backbone.conv1";
   l.int8 = true;
   l.sqnr_db = 30;
-  q.layers = {l};
+  QuantLayer head = l;
+  head.name = "bbox_head.out_conv";
+  head.int8 = false;
+  head.channel_sqnr_db = {27.54, INFINITY};
+  q.layers = {l, head};
   p.quant = q;
   ImageRow row;
   row.cmp.name = "x<1>.jpg";
@@ -152,6 +157,7 @@ TEST(ReportPage, HasEverySectionAndNoExternalResources) {
   EXPECT_NE(html.find("x&lt;1&gt;.jpg"), std::string::npos);
   EXPECT_EQ(html.find("x<1>"), std::string::npos);
   EXPECT_NE(html.find("textq 0.1.0 on 2025-01-02"), std::string::npos);
+  EXPECT_NE(html.find("per output channel: 27.5 \xC2\xB7 exact dB"), std::string::npos);
 }
 
 TEST(ReportPage, SummaryTableHasRatios) {

@@ -114,10 +114,12 @@ TEST_F(ReportInputs, QuantReportRoundTripsIncludingExactLayers) {
   h.fp32_reason = "head";
   h.sqnr_db = 25.5;
   h.cosine = 0.998;
+  h.channel_sqnr_db = {27.5, INFINITY, 45.25};
   q.layers = {a, h};
   q.val_images = 5;
   q.val_sqnr_db = 24.0;
   q.val_cosine = 0.99;
+  q.val_channel_sqnr_db = {20.5, 30.0};
   const std::string p = (dir_ / "q.json").string();
   save_quant_summary(q, p);
   EXPECT_NE(read_file_text(p).find("\"sqnr_db\": null"), std::string::npos);
@@ -133,9 +135,26 @@ TEST_F(ReportInputs, QuantReportRoundTripsIncludingExactLayers) {
   EXPECT_EQ(r.layers[1].sqnr_db, 25.5);
   EXPECT_EQ(r.layers[1].fp32_reason, "head");
   EXPECT_EQ(r.layers[0].src, "s8 0.01");
+  EXPECT_TRUE(r.layers[0].channel_sqnr_db.empty());
+  ASSERT_EQ(r.layers[1].channel_sqnr_db.size(), 3u);
+  EXPECT_EQ(r.layers[1].channel_sqnr_db[0], 27.5);
+  EXPECT_TRUE(std::isinf(r.layers[1].channel_sqnr_db[1]));
+  EXPECT_EQ(r.layers[1].channel_sqnr_db[2], 45.25);
   ASSERT_TRUE(r.val_sqnr_db.has_value());
   EXPECT_EQ(*r.val_sqnr_db, 24.0);
   EXPECT_EQ(r.val_images, 5);
+  EXPECT_EQ(r.val_channel_sqnr_db, (std::vector<double>{20.5, 30.0}));
+}
+
+TEST_F(ReportInputs, QuantReportChannelSqnrMustBeNumbers) {
+  const std::string p = write("q.json", R"({"format":"textq-quant-report","version":1,"method":"mse",
+    "calibration":{"source":"c","images":1,"available":1,"seed":0},"diag_images":1,"int8_nodes":0,"conv_nodes":1,
+    "sizes":{"fp32_bytes":1,"int8_bytes":1},
+    "layers":[{"name":"h","op":"Conv","precision":"fp32","src":"f32","dst":"f32","out_min":0,"out_max":1,
+               "threshold":0,"sqnr_db":null,"cosine":1,"samples":1,"channel_sqnr_db":[1.5,"x"]}]})");
+  EXPECT_NE(error_of([&] { load_quant_summary(p); }).find(p + ": key layers[0].channel_sqnr_db[1]: expected a number (dB) or null (exact)"),
+            std::string::npos)
+      << error_of([&] { load_quant_summary(p); });
 }
 
 TEST_F(ReportInputs, QuantReportMustSayWhatItIs) {
