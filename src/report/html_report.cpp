@@ -105,12 +105,15 @@ std::string summary_cards(const ReportPage& p) {
   return s + "</div>\n";
 }
 
+// An SQNR in dB with `decimals`, or "exact" for +inf (INT8 equal to FP32).
+std::string sqnr_text(double db, int decimals) { return std::isfinite(db) ? format_fixed(db, decimals) : "exact"; }
+
 // "<div>per output channel: 41.2 · 46.0 · … dB</div>": the one-number SQNR is the
 // largest channel's (TextSnake's radius map), not the logits'.
 std::string channel_sqnr_html(const std::vector<double>& db) {
   if (db.size() < 2) return "";
   std::string s = "<div>per output channel:";
-  for (size_t c = 0; c < db.size(); ++c) s += (c ? " \xC2\xB7 " : " ") + (std::isfinite(db[c]) ? format_fixed(db[c], 1) : "exact");
+  for (size_t c = 0; c < db.size(); ++c) s += (c ? " \xC2\xB7 " : " ") + sqnr_text(db[c], 1);
   return s + " dB</div>";
 }
 
@@ -130,12 +133,12 @@ std::string quant_decisions(const QuantSummary& q) {
   if (!q.layers.empty()) {
     const QuantLayer& out = q.layers.back();
     row("output error", fmt::format("SQNR {} dB, cosine {} <span class=\"muted\">(INT8 vs FP32, {} calibration images)</span>{}",
-                                    std::isfinite(out.sqnr_db) ? format_fixed(out.sqnr_db, 2) : "exact",
+                                    sqnr_text(out.sqnr_db, 2),
                                     format_fixed(out.cosine, 6), q.diag_images, channel_sqnr_html(out.channel_sqnr_db)));
   }
   if (q.val_sqnr_db)
     row("validation", fmt::format("SQNR {} dB, cosine {} on {} held-out images{}",
-                                  std::isfinite(*q.val_sqnr_db) ? format_fixed(*q.val_sqnr_db, 2) : "exact",
+                                  sqnr_text(*q.val_sqnr_db, 2),
                                   format_fixed(q.val_cosine.value_or(1.0), 6), q.val_images,
                                   channel_sqnr_html(q.val_channel_sqnr_db)));
   if (q.fp32_bytes > 0) row("size", megabytes(q.int8_bytes) + " (FP32 " + megabytes(q.fp32_bytes) + ")");
@@ -166,7 +169,7 @@ std::string layer_table(const QuantSummary& q) {
         i + 1, esc(l.name), esc(l.op), l.int8 ? "INT8" : "<span title=\"" + esc(l.fp32_reason) + "\">FP32</span>", esc(l.src),
         esc(l.dst), fmt::format("{:.4g}", l.out_min), fmt::format("{:.4g}", l.out_max),
         l.threshold > 0 ? fmt::format("{:.4g}", l.threshold) : "\xE2\x80\x93", svg_coord(w), sqnr_color(l),
-        std::isfinite(l.sqnr_db) ? format_fixed(l.sqnr_db, 2) : "exact", format_fixed(l.cosine, 6));
+        sqnr_text(l.sqnr_db, 2), format_fixed(l.cosine, 6));
   }
   return s + "</tbody></table></details>\n";
 }
@@ -284,7 +287,7 @@ BarChart layer_sqnr_chart(const QuantSummary& q) {
     b.value = l.sqnr_db;
     b.color = sqnr_color(l);
     b.tooltip = fmt::format("{} ({}, {}): SQNR {} dB, cosine {}", l.name, l.op, l.int8 ? "INT8" : "FP32",
-                            std::isfinite(l.sqnr_db) ? format_fixed(l.sqnr_db, 2) : "exact", format_fixed(l.cosine, 6));
+                            sqnr_text(l.sqnr_db, 2), format_fixed(l.cosine, 6));
     c.bars.push_back(std::move(b));
   }
   c.legend = {{"#10b981", "\xE2\x89\xA5 30 dB"}, {"#f59e0b", "20\xE2\x80\x93" "30 dB"}, {"#ef4444", "< 20 dB"}, {"#9ca3af", "FP32 layer"}};

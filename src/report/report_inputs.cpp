@@ -96,10 +96,12 @@ ThresholdRow threshold_row(const Obj& o) {
   return r;
 }
 
-// SQNR values in dB: +inf (bit-exact) has no JSON spelling, so it is null.
+// An SQNR in dB: +inf (bit-exact) has no JSON spelling, so it is null.
+nlohmann::ordered_json db_json(double d) { return std::isfinite(d) ? nlohmann::ordered_json(d) : nlohmann::ordered_json(nullptr); }
+
 nlohmann::ordered_json db_array(const std::vector<double>& v) {
   nlohmann::ordered_json a = nlohmann::ordered_json::array();
-  for (double d : v) a.push_back(std::isfinite(d) ? nlohmann::ordered_json(d) : nlohmann::ordered_json(nullptr));
+  for (double d : v) a.push_back(db_json(d));
   return a;
 }
 
@@ -204,8 +206,7 @@ void save_quant_summary(const QuantSummary& q, const std::string& path) {
     r["out_min"] = l.out_min;
     r["out_max"] = l.out_max;
     r["threshold"] = l.threshold;
-    // +inf (bit-exact) has no JSON spelling: null, documented in docs/report.md
-    r["sqnr_db"] = std::isfinite(l.sqnr_db) ? nlohmann::ordered_json(l.sqnr_db) : nlohmann::ordered_json(nullptr);
+    r["sqnr_db"] = db_json(l.sqnr_db);  // null = bit-exact, documented in docs/report.md
     r["cosine"] = l.cosine;
     r["samples"] = l.samples;
     if (!l.channel_sqnr_db.empty()) r["channel_sqnr_db"] = db_array(l.channel_sqnr_db);
@@ -213,7 +214,7 @@ void save_quant_summary(const QuantSummary& q, const std::string& path) {
   }
   if (q.val_sqnr_db)
     j["validation"] = {{"images", q.val_images},
-                       {"sqnr_db", std::isfinite(*q.val_sqnr_db) ? nlohmann::ordered_json(*q.val_sqnr_db) : nlohmann::ordered_json(nullptr)},
+                       {"sqnr_db", db_json(*q.val_sqnr_db)},
                        {"cosine", q.val_cosine.value_or(1.0)}};
   if (q.val_sqnr_db && !q.val_channel_sqnr_db.empty()) j["validation"]["channel_sqnr_db"] = db_array(q.val_channel_sqnr_db);
   write_text_atomic(path, j.dump(2) + "\n");
