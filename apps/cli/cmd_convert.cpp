@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "formats/model.h"
+#include "importers/onnx/onnx_import.h"
 #include "importers/pytorch/state_dict.h"
 #include "importers/textsnake/textsnake_builder.h"
 #include "textq/error.h"
@@ -21,7 +22,33 @@ struct ConvertArgs {
   std::string style = "caffe";
 };
 
+// MODEL.onnx: any detector the ONNX importer can read (docs/onnx_import.md).
+void run_convert_onnx(const ConvertArgs& a, const GlobalOptions& g) {
+  OnnxImportInfo info;
+  Model model;
+  model.graph = import_onnx(a.checkpoint, &info);
+  model.info.architecture = "ONNX graph (opset " + std::to_string(info.opset) + ", " +
+                            (info.producer.empty() ? std::string("unknown producer") : info.producer) + ")";
+  model.info.source_path = std::filesystem::path(a.checkpoint).filename().string();
+  model.info.source_sha256 = sha256_file(a.checkpoint);
+  model.info.precision = "fp32";
+  model.info.producer = "textq 0.1.0";
+  save_model(model, a.output);
+  if (g.quiet) return;
+  fmt::print("{} -> {}\n", a.checkpoint, a.output);
+  fmt::print("  architecture  {}\n", model.info.architecture);
+  std::string ops;
+  for (const auto& [op, count] : info.op_counts) ops += (ops.empty() ? "" : ", ") + op + " " + std::to_string(count);
+  fmt::print("  onnx          {} nodes: {}\n", info.onnx_nodes, ops);
+  for (const std::string& f : info.fusions) fmt::print("  simplified    {}\n", f);
+  const int64_t c = info.input_channels > 0 ? info.input_channels : 3;
+  fmt::print("  graph         {} nodes, {:.2f} GMAC at 1x{}x640x640\n", model.graph.nodes.size(),
+             model.graph.count_macs({1, c, 640, 640}) / 1e9, c);
+  fmt::print("  size          {:.1f} MB\n", std::filesystem::file_size(a.output) / 1e6);
+}
+
 void run_convert(const ConvertArgs& a, const GlobalOptions& g) {
+  if (looks_like_onnx_path(a.checkpoint)) return run_convert_onnx(a, g);
   const StateDict sd = load_pth(a.checkpoint);
   TextSnakeBuildOptions opt;
   opt.mmocr_version = a.mmocr;
@@ -57,8 +84,8 @@ void run_convert(const ConvertArgs& a, const GlobalOptions& g) {
 
 void register_convert(CLI::App& app, const GlobalOptions& global) {
   auto args = std::make_shared<ConvertArgs>();
-  CLI::App* cmd = app.add_subcommand("convert", "Convert an MMOCR TextSnake checkpoint (.pth) to a textq model");
-  cmd->add_option("checkpoint", args->checkpoint, "MMOCR 0.x or 1.x TextSnake checkpoint (.pth)")->required();
+  CLI::App* cmd = app.add_subcommand("convert", "Convert an MMOCR TextSnake checkpoint (.pth) or an ONNX detector (.onnx) to a textq model");
+  cmd->add_option("checkpoint", args->checkpoint, "MMOCR 0.x or 1.x TextSnake checkpoint (.pth), or MODEL.onnx")->required();
   cmd->add_option("-o,--output", args->output, "Output textq model file")->required();
   cmd->add_option("--mmocr", args->mmocr, "MMOCR version whose names and arithmetic to follow (0 or 1)")
       ->check(CLI::IsMember({0, 1}))

@@ -60,6 +60,29 @@ json quant_to_json(const QuantParams& q) {
           {"residual_scale", q.residual_scale}};
 }
 
+// Ops that need format version 2 (everything after Relu in ir/ops.def).
+bool needs_v2(OpKind op) { return static_cast<int>(op) > static_cast<int>(OpKind::Relu); }
+
+uint32_t file_version_for(const Graph& g) {
+  for (const Node& n : g.nodes)
+    if (needs_v2(n.op)) return 2;
+  return 1;
+}
+
+// Resize enums by their ONNX spelling.
+template <class E>
+const char* enum_name(E e);
+template <> const char* enum_name(ResizeMode e) { return resize_mode_name(e); }
+template <> const char* enum_name(CoordMode e) { return coord_mode_name(e); }
+template <> const char* enum_name(NearestRound e) { return nearest_round_name(e); }
+
+json attrs_to_json(const OpAttrs& a) {
+  return {{"alpha", a.alpha}, {"beta", a.beta}, {"count_include_pad", a.count_include_pad},
+          {"resize_mode", enum_name(a.resize_mode)}, {"coord_mode", enum_name(a.coord_mode)},
+          {"nearest_round", enum_name(a.nearest_round)}, {"scales", {a.scale_h, a.scale_w}},
+          {"sizes", {a.out_h, a.out_w}}};
+}
+
 struct TensorRecord {
   const Tensor* tensor;
   uint64_t offset;
@@ -84,6 +107,7 @@ json build_header(const Model& m, std::vector<TensorRecord>* records) {
     json j = {{"name", n.name}, {"op", op_kind_name(n.op)}, {"inputs", n.inputs}, {"output", n.output},
               {"window", window_to_json(n.window)}, {"activation", activation_name(n.activation)},
               {"quant", quant_to_json(n.quant)}};
+    if (needs_v2(n.op)) j["attrs"] = attrs_to_json(n.attrs);
     j["weight"] = add_tensor(n.weight, n.name + ".weight");
     j["bias"] = add_tensor(n.bias, n.name + ".bias");
     nodes.push_back(std::move(j));
@@ -225,6 +249,38 @@ QuantParams quant_from_json(const HeaderReader& r, const json& j, const std::str
   return q;
 }
 
+template <class E>
+E enum_from_json(const HeaderReader& r, const json& j, const char* key, const std::string& path, std::initializer_list<E> all) {
+  const std::string s = r.string(j, key, path);
+  std::string names;
+  for (E e : all) {
+    if (s == enum_name(e)) return e;
+    names += (names.empty() ? "" : ", ") + std::string(enum_name(e));
+  }
+  r.fail(path + "." + key, "'" + s + "' is not one of " + names);
+}
+
+OpAttrs attrs_from_json(const HeaderReader& r, const json& j, const std::string& path) {
+  OpAttrs a;
+  a.alpha = r.number_f(j, "alpha", path);
+  a.beta = r.number_f(j, "beta", path);
+  a.count_include_pad = r.boolean(j, "count_include_pad", path);
+  a.resize_mode = enum_from_json(r, j, "resize_mode", path, {ResizeMode::Nearest, ResizeMode::Linear});
+  a.coord_mode = enum_from_json(r, j, "coord_mode", path,
+                                {CoordMode::HalfPixel, CoordMode::PytorchHalfPixel, CoordMode::AlignCorners, CoordMode::Asymmetric});
+  a.nearest_round = enum_from_json(r, j, "nearest_round", path,
+                                   {NearestRound::RoundPreferFloor, NearestRound::RoundPreferCeil, NearestRound::Floor, NearestRound::Ceil});
+  const json& sc = r.array(j, "scales", path, 2);
+  if (sc.size() != 2) r.fail(path + ".scales", "must have 2 entries (H, W)");
+  a.scale_h = static_cast<float>(r.number(sc[0], path + ".scales[0]"));
+  a.scale_w = static_cast<float>(r.number(sc[1], path + ".scales[1]"));
+  const json& sz = r.array(j, "sizes", path, 2);
+  if (sz.size() != 2) r.fail(path + ".sizes", "must have 2 entries (H, W)");
+  a.out_h = r.integer(sz[0], path + ".sizes[0]", 0, int64_t(1) << 20);
+  a.out_w = r.integer(sz[1], path + ".sizes[1]", 0, int64_t(1) << 20);
+  return a;  // graph.verify() checks the ranges that depend on the op
+}
+
 struct TensorEntry {
   std::string name;
   DType dtype;
@@ -257,7 +313,7 @@ void save_model(const Model& model, const std::string& path) {
   check_finite(header, path, "header");
   const std::string text = header.dump();
   std::string pre(kModelMagic, sizeof kModelMagic);
-  put_u32(pre, kModelFormatVersion);
+  put_u32(pre, file_version_for(model.graph));
   put_u64(pre, text.size());
   const uint64_t data_start = model_align(kModelPreambleSize + text.size());
   write_file_atomic(path, [&](const std::string& tmp) {
@@ -459,6 +515,8 @@ Model load_model(const std::string& path) {
     } catch (const Error&) {
       r.fail(np + ".op", "'" + op + "' is not a known op", ErrorKind::UnsupportedModel);
     }
+    if (needs_v2(n.op) && version < 2)
+      r.fail(np + ".op", "'" + op + "' needs format version 2, the file says " + std::to_string(version));
     n.inputs = r.int_array(nodes[i], "inputs", np, 64, 0, nv - 1);
     n.output = static_cast<int>(r.integer(nodes[i], "output", np, 0, nv - 1));
     n.window = window_from_json(r, r.at(nodes[i], "window", np), np + ".window");
@@ -467,11 +525,13 @@ Model load_model(const std::string& path) {
       r.fail(np + ".activation", "'" + act + "' is not None or Relu");
     n.activation = activation_from_name(act);
     n.quant = quant_from_json(r, r.at(nodes[i], "quant", np), np + ".quant");
+    if (needs_v2(n.op)) n.attrs = attrs_from_json(r, r.at(nodes[i], "attrs", np), np + ".attrs");
     const bool conv_like = n.op == OpKind::Conv || n.op == OpKind::ConvTranspose;
     const json& wref = r.at(nodes[i], "weight", np);
     const json& bref = r.at(nodes[i], "bias", np);
-    if (!conv_like && (!wref.is_null() || !bref.is_null())) r.fail(np, std::string(op) + " nodes carry no weight or bias");
-    if (conv_like && wref.is_null()) r.fail(np + ".weight", "a " + op + " node needs a weight tensor");
+    if (!n.has_tensors() && (!wref.is_null() || !bref.is_null())) r.fail(np, std::string(op) + " nodes carry no weight or bias");
+    if (n.has_tensors() && wref.is_null()) r.fail(np + ".weight", "a " + op + " node needs a weight tensor");
+    if (n.op == OpKind::Affine && bref.is_null()) r.fail(np + ".bias", "an Affine node needs a bias tensor");
     if (!conv_like && n.quant.enabled) r.fail(np + ".quant", "only Conv and ConvTranspose nodes can be INT8");
     n.weight = load_tensor(wref, np + ".weight");
     n.bias = load_tensor(bref, np + ".bias");

@@ -9,7 +9,11 @@
 namespace textq {
 
 constexpr char kModelMagic[8] = {'T', 'E', 'X', 'T', 'Q', 'M', 'D', 'L'};
-constexpr uint32_t kModelFormatVersion = 1;
+// Version 1: TextSnake ops (Conv .. Relu). Version 2 adds the ONNX-import ops
+// (Sigmoid .. Pad, ir/ops.def) and the per-node "attrs" object. The writer
+// stamps the lowest version that holds the graph, so a TextSnake model still
+// loads in a version-1 reader.
+constexpr uint32_t kModelFormatVersion = 2;
 constexpr size_t kModelPreambleSize = 8 + 4 + 8;
 constexpr uint64_t kModelAlignment = 64;
 constexpr uint64_t kModelMaxHeaderBytes = uint64_t(64) << 20;

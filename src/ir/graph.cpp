@@ -1,5 +1,6 @@
 #include "ir/graph.h"
 
+#include <cmath>
 #include <string>
 
 #include "textq/error.h"
@@ -14,15 +15,47 @@ const char* const kOpNames[] = {
 #undef TEXTQ_OP
 };
 constexpr int kOpCount = sizeof(kOpNames) / sizeof(kOpNames[0]);
-static_assert(kOpCount == 6, "ops.def changed: update every backend and this count");
+static_assert(kOpCount == 16, "ops.def changed: update every backend and this count");
 
 [[noreturn]] void fail_node(const Node& n, const std::string& rule) {
   throw Error(ErrorKind::InvalidFile, std::string("graph node `") + n.name + "` (" + op_kind_name(n.op) + "): " + rule);
 }
 
 bool is_conv_like(OpKind op) { return op == OpKind::Conv || op == OpKind::ConvTranspose; }
+bool is_windowed(OpKind op) {
+  return is_conv_like(op) || op == OpKind::MaxPool || op == OpKind::AveragePool;
+}
+
+constexpr float kMaxResizeScale = 1024.f;
+constexpr int64_t kMaxResizeSide = int64_t(1) << 20;
+constexpr int kMaxPad = 4096;
 
 }  // namespace
+
+const char* resize_mode_name(ResizeMode m) { return m == ResizeMode::Linear ? "linear" : "nearest"; }
+const char* coord_mode_name(CoordMode m) {
+  switch (m) {
+    case CoordMode::HalfPixel: return "half_pixel";
+    case CoordMode::PytorchHalfPixel: return "pytorch_half_pixel";
+    case CoordMode::AlignCorners: return "align_corners";
+    case CoordMode::Asymmetric: return "asymmetric";
+  }
+  return "?";
+}
+const char* nearest_round_name(NearestRound m) {
+  switch (m) {
+    case NearestRound::RoundPreferFloor: return "round_prefer_floor";
+    case NearestRound::RoundPreferCeil: return "round_prefer_ceil";
+    case NearestRound::Floor: return "floor";
+    case NearestRound::Ceil: return "ceil";
+  }
+  return "?";
+}
+
+int64_t resize_out_size(int64_t in, float scale, int64_t out_fixed) {
+  if (out_fixed > 0) return out_fixed;
+  return static_cast<int64_t>(std::floor(static_cast<double>(in) * static_cast<double>(scale)));
+}
 
 const char* op_kind_name(OpKind op) {
   int i = static_cast<int>(op);
@@ -112,11 +145,57 @@ void Graph::verify() const {
       case OpKind::Add:
         if (n.inputs.size() != 2) fail_node(n, "needs exactly 2 inputs");
         break;
+      case OpKind::Mul:
+        if (n.inputs.size() != 2) fail_node(n, "needs exactly 2 inputs");
+        break;
       case OpKind::Relu:
+      case OpKind::Sigmoid:
+      case OpKind::HardSwish:
+      case OpKind::GlobalAveragePool:
+      case OpKind::AveragePool:
         if (n.inputs.size() != 1) fail_node(n, "needs exactly 1 input");
         break;
+      case OpKind::HardSigmoid:
+      case OpKind::Clip:
+        if (n.inputs.size() != 1) fail_node(n, "needs exactly 1 input");
+        if (std::isnan(n.attrs.alpha) || std::isnan(n.attrs.beta)) fail_node(n, "alpha and beta must not be NaN");
+        if (n.op == OpKind::Clip && n.attrs.alpha > n.attrs.beta) fail_node(n, "min (alpha) must not exceed max (beta)");
+        if (n.op == OpKind::HardSigmoid && !(std::isfinite(n.attrs.alpha) && std::isfinite(n.attrs.beta)))
+          fail_node(n, "alpha and beta must be finite");
+        break;
+      case OpKind::Affine:
+        if (n.inputs.size() != 1) fail_node(n, "needs exactly 1 input");
+        if (n.weight.rank() != 1 || n.weight.dtype() != DType::f32 || n.weight.numel() < 1)
+          fail_node(n, "weight (multiplier) must be f32 [C] or [1], is " + shape_str(n.weight.shape()));
+        if (n.bias.shape() != n.weight.shape() || n.bias.dtype() != DType::f32)
+          fail_node(n, "bias (addend) must be f32 with the weight's shape " + shape_str(n.weight.shape()) + ", is " +
+                           shape_str(n.bias.shape()));
+        break;
+      case OpKind::Resize: {
+        if (n.inputs.size() != 1) fail_node(n, "needs exactly 1 input");
+        const OpAttrs& a = n.attrs;
+        for (float sc : {a.scale_h, a.scale_w})
+          if (!(sc > 0.f && sc <= kMaxResizeScale)) fail_node(n, "scales must be in (0, 1024]");
+        if (a.out_h < 0 || a.out_w < 0 || a.out_h > kMaxResizeSide || a.out_w > kMaxResizeSide || (a.out_h > 0) != (a.out_w > 0))
+          fail_node(n, "fixed output sizes must both be 0 (use the scales) or both in 1..2^20");
+        break;
+      }
+      case OpKind::Pad:
+        if (n.inputs.size() != 1) fail_node(n, "needs exactly 1 input");
+        if (std::isnan(n.attrs.alpha)) fail_node(n, "the fill value must not be NaN");
+        if (w.pad_top < 0 || w.pad_left < 0 || w.pad_bottom < 0 || w.pad_right < 0 || w.pad_top > kMaxPad ||
+            w.pad_left > kMaxPad || w.pad_bottom > kMaxPad || w.pad_right > kMaxPad)
+          fail_node(n, "pads must be 0..4096");
+        break;
     }
-    if (n.op == OpKind::Conv || n.op == OpKind::ConvTranspose || n.op == OpKind::MaxPool) {
+    if (!n.has_tensors() && (!n.weight.empty() || !n.bias.empty())) fail_node(n, "this op carries no weight or bias");
+    if (!is_conv_like(n.op) && n.quant.enabled) fail_node(n, "only Conv and ConvTranspose nodes can be INT8");
+    if (n.op == OpKind::AveragePool && (w.groups != 1 || w.dilation_h != 1 || w.dilation_w != 1))
+      fail_node(n, "AveragePool takes no groups or dilation");
+    if (n.op == OpKind::AveragePool &&
+        (2 * w.pad_top > w.kernel_h || 2 * w.pad_bottom > w.kernel_h || 2 * w.pad_left > w.kernel_w || 2 * w.pad_right > w.kernel_w))
+      fail_node(n, "pad must be at most half the kernel (PyTorch rule)");
+    if (is_windowed(n.op)) {
       if (w.kernel_h < 1 || w.kernel_w < 1 || w.kernel_h > 64 || w.kernel_w > 64) fail_node(n, "kernel must be 1..64");
       if (w.stride_h < 1 || w.stride_w < 1 || w.stride_h > 64 || w.stride_w > 64) fail_node(n, "stride must be 1..64");
       if (w.dilation_h < 1 || w.dilation_w < 1 || w.dilation_h > 64 || w.dilation_w > 64) fail_node(n, "dilation must be 1..64");
@@ -162,6 +241,7 @@ std::vector<Shape> Graph::infer_shapes(const Shape& input_shape) const {
         break;
       }
       case OpKind::MaxPool:
+      case OpKind::AveragePool:
         out = {x[0], x[1], conv_out_size(x[2], w.kernel_h, w.stride_h, w.pad_top, w.pad_bottom, w.dilation_h),
                conv_out_size(x[3], w.kernel_w, w.stride_w, w.pad_left, w.pad_right, w.dilation_w)};
         break;
@@ -178,9 +258,36 @@ std::vector<Shape> Graph::infer_shapes(const Shape& input_shape) const {
       }
       case OpKind::Add:
       case OpKind::Relu:
+      case OpKind::Sigmoid:
+      case OpKind::HardSigmoid:
+      case OpKind::HardSwish:
+      case OpKind::Clip:
         out = x;
         if (n.op == OpKind::Add && shapes[static_cast<size_t>(n.inputs[1])] != x)
           bad(n, "operand shapes differ: " + shape_str(x) + " vs " + shape_str(shapes[static_cast<size_t>(n.inputs[1])]));
+        break;
+      case OpKind::Mul: {
+        out = x;
+        const Shape& y = shapes[static_cast<size_t>(n.inputs[1])];
+        if (y != x && y != Shape{x[0], x[1], 1, 1})
+          bad(n, "second operand " + shape_str(y) + " must be " + shape_str(x) + " or [N, C, 1, 1] of it");
+        break;
+      }
+      case OpKind::Affine:
+        out = x;
+        if (n.weight.numel() != 1 && n.weight.numel() != x[1])
+          bad(n, "has " + std::to_string(n.weight.numel()) + " per-channel constants for " + std::to_string(x[1]) + " channels");
+        break;
+      case OpKind::GlobalAveragePool:
+        out = {x[0], x[1], 1, 1};
+        break;
+      case OpKind::Resize:
+        out = {x[0], x[1], resize_out_size(x[2], n.attrs.scale_h, n.attrs.out_h),
+               resize_out_size(x[3], n.attrs.scale_w, n.attrs.out_w)};
+        if (out[2] > kMaxResizeSide || out[3] > kMaxResizeSide) bad(n, "output side above 2^20");
+        break;
+      case OpKind::Pad:
+        out = {x[0], x[1], x[2] + w.pad_top + w.pad_bottom, x[3] + w.pad_left + w.pad_right};
         break;
     }
     if (out[2] <= 0 || out[3] <= 0) bad(n, "output would be empty " + shape_str(out) + " (input too small)");
@@ -195,12 +302,28 @@ int64_t Graph::count_macs(const Shape& input_shape) const {
   const std::vector<Shape> shapes = infer_shapes(input_shape);
   int64_t macs = 0;
   for (const Node& n : nodes) {
-    if (!is_conv_like(n.op)) continue;
-    const int64_t k = n.weight.dim(1) * n.weight.dim(2) * n.weight.dim(3);  // per output element (conv) / per input element (deconv)
-    if (n.op == OpKind::Conv) {
-      macs += shape_numel(shapes[static_cast<size_t>(n.output)]) * k;
-    } else {
-      macs += shape_numel(shapes[static_cast<size_t>(n.inputs[0])]) * k;
+    const int64_t out_numel = shape_numel(shapes[static_cast<size_t>(n.output)]);
+    const int64_t in_numel = shape_numel(shapes[static_cast<size_t>(n.inputs[0])]);
+    switch (n.op) {
+      case OpKind::Conv:  // per output element
+        macs += out_numel * n.weight.dim(1) * n.weight.dim(2) * n.weight.dim(3);
+        break;
+      case OpKind::ConvTranspose:  // per input element
+        macs += in_numel * n.weight.dim(1) * n.weight.dim(2) * n.weight.dim(3);
+        break;
+      case OpKind::AveragePool:
+        macs += out_numel * n.window.kernel_h * n.window.kernel_w;
+        break;
+      case OpKind::GlobalAveragePool:
+      case OpKind::Mul:
+      case OpKind::Affine:
+        macs += in_numel;
+        break;
+      case OpKind::Resize:
+        if (n.attrs.resize_mode == ResizeMode::Linear) macs += 4 * out_numel;
+        break;
+      default:
+        break;
     }
   }
   return macs;

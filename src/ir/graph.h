@@ -47,6 +47,28 @@ struct Window2d {
   }
 };
 
+// Resize (ONNX opset 11+ semantics, docs/operators.md): how an output index
+// maps to an input coordinate and, for nearest, how that coordinate rounds.
+enum class ResizeMode : uint8_t { Nearest, Linear };
+enum class CoordMode : uint8_t { HalfPixel, PytorchHalfPixel, AlignCorners, Asymmetric };
+enum class NearestRound : uint8_t { RoundPreferFloor, RoundPreferCeil, Floor, Ceil };
+const char* resize_mode_name(ResizeMode m);
+const char* coord_mode_name(CoordMode m);
+const char* nearest_round_name(NearestRound m);
+
+// Attributes of the ops that have more than a window (each field names its users).
+struct OpAttrs {
+  float alpha = 0.f;  // Clip: min; HardSigmoid: alpha; Pad: the fill value
+  float beta = 0.f;   // Clip: max; HardSigmoid: beta
+  bool count_include_pad = false;  // AveragePool: padded cells count in the divisor
+  // Resize: output = floor(input * scale) per side unless out_h/out_w > 0 (fixed sizes).
+  ResizeMode resize_mode = ResizeMode::Nearest;
+  CoordMode coord_mode = CoordMode::HalfPixel;
+  NearestRound nearest_round = NearestRound::RoundPreferFloor;
+  float scale_h = 1.f, scale_w = 1.f;
+  int64_t out_h = 0, out_w = 0;
+};
+
 // INT8 parameters of a node (issue 4 fills them; empty = FP32 node).
 // Convention everywhere: real = scale * q (symmetric, zero point 0).
 struct QuantParams {
@@ -64,14 +86,17 @@ struct Node {
   OpKind op = OpKind::Conv;
   std::vector<int> inputs;    // value ids; Conv/ConvTranspose: [src] or [src, residual]
   int output = -1;            // value id produced by this node
-  Window2d window;            // Conv, ConvTranspose, MaxPool
+  Window2d window;            // Conv, ConvTranspose, MaxPool, AveragePool; Pad uses its pads
+  OpAttrs attrs;              // Sigmoid..Pad (see OpAttrs)
   Activation activation = Activation::None;  // applied last (after bias and residual add)
   // Conv: weight [OC, IC/groups, KH, KW]; ConvTranspose: PyTorch layout [IC, OC/groups, KH, KW].
-  // f32, or s8 when quant.enabled.
+  // f32, or s8 when quant.enabled. Affine: the multiplier, f32 [C] or [1].
   Tensor weight;
-  Tensor bias;                // [OC] f32, may be empty (no bias)
+  Tensor bias;                // [OC] f32, may be empty (no bias); Affine: the addend, f32 like weight
   QuantParams quant;
 
+  // Whether this op's node carries weight/bias tensors (Conv, ConvTranspose, Affine).
+  bool has_tensors() const { return op == OpKind::Conv || op == OpKind::ConvTranspose || op == OpKind::Affine; }
   bool has_residual() const { return (op == OpKind::Conv || op == OpKind::ConvTranspose) && inputs.size() == 2; }
   int64_t out_channels() const;  // Conv/ConvTranspose, from the weight shape
 };
@@ -92,12 +117,16 @@ struct Graph {
   // Shape of every value for the given input shape [N, C, H, W]; throws
   // Error(InvalidArgument) when a node cannot accept it (e.g. concat mismatch).
   std::vector<Shape> infer_shapes(const Shape& input_shape) const;
-  // Multiply-accumulate count of all Conv/ConvTranspose nodes for that input.
+  // Multiply-accumulate count for that input: Conv/ConvTranspose taps, one
+  // per pooled tap (AveragePool, GlobalAveragePool), one per element (Mul,
+  // Affine), four per bilinear Resize output; 0 for the other ops.
   int64_t count_macs(const Shape& input_shape) const;
 };
 
 // Output spatial size of a convolution / pooling / transposed convolution.
 int64_t conv_out_size(int64_t in, int kernel, int stride, int pad_lo, int pad_hi, int dilation);
+// Resize output side: out_fixed when > 0, else floor(in * scale).
+int64_t resize_out_size(int64_t in, float scale, int64_t out_fixed);
 int64_t deconv_out_size(int64_t in, int kernel, int stride, int pad_lo, int pad_hi, int dilation, int output_padding);
 
 }  // namespace textq

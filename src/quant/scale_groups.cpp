@@ -12,6 +12,12 @@ int find(std::vector<int>& parent, int x) {
 
 bool is_pass_through(OpKind op) { return op == OpKind::MaxPool || op == OpKind::Concat; }
 
+// Non-negative by construction: ReLU, the sigmoids (gates in [0, 1]), a Clip with min >= 0.
+bool produces_nonneg(const Node& n) {
+  return n.op == OpKind::Relu || n.activation == Activation::Relu || n.op == OpKind::Sigmoid ||
+         n.op == OpKind::HardSigmoid || (n.op == OpKind::Clip && n.attrs.alpha >= 0.f);
+}
+
 }  // namespace
 
 ScaleGroups build_scale_groups(const Graph& graph) {
@@ -40,7 +46,7 @@ ScaleGroups build_scale_groups(const Graph& graph) {
       g.value_nonneg[n.output] = nonneg;
     } else {
       is_source[n.output] = true;
-      g.value_nonneg[n.output] = n.op == OpKind::Relu || n.activation == Activation::Relu;
+      g.value_nonneg[n.output] = produces_nonneg(n);
     }
   }
   std::vector<int> id(static_cast<size_t>(nv), -1);

@@ -43,6 +43,16 @@ std::unique_ptr<ShapePlan> PlanBuilder::build(const Shape& input_shape) {
         case OpKind::Concat: lower_concat(ni); break;
         case OpKind::Add: lower_add(ni); break;
         case OpKind::Relu: lower_relu(ni); break;
+        case OpKind::Sigmoid:
+        case OpKind::HardSigmoid:
+        case OpKind::HardSwish:
+        case OpKind::Clip:
+        case OpKind::Affine: lower_eltwise(ni); break;
+        case OpKind::Mul: lower_mul(ni); break;
+        case OpKind::AveragePool:
+        case OpKind::GlobalAveragePool: lower_avg_pool(ni); break;
+        case OpKind::Resize: lower_resize(ni); break;
+        case OpKind::Pad: lower_pad(ni); break;
       }
     });
     p.nodes[ni].end_step = p.steps.size();

@@ -33,6 +33,12 @@ class PlanBuilder {
   void lower_concat(size_t ni);
   void lower_add(size_t ni);
   void lower_relu(size_t ni);
+  // ONNX-import ops (issue 12): lower_eltwise.cpp, lower_pool.cpp, lower_resize.cpp, lower_pad.cpp.
+  void lower_eltwise(size_t ni);  // Sigmoid, HardSigmoid, HardSwish, Clip, Affine
+  void lower_mul(size_t ni);
+  void lower_avg_pool(size_t ni);  // AveragePool, GlobalAveragePool
+  void lower_resize(size_t ni);
+  void lower_pad(size_t ni);
 
   // Memory for a new value in layout `md`, backed by a planned buffer.
   memory define_value(int value, const memory::desc& md);

@@ -84,6 +84,26 @@ class ReferenceExecutor : public Executor {
         return add_ref(value(values, node.inputs.at(0), node), value(values, node.inputs.at(1), node), node.activation);
       case OpKind::Relu:
         return relu_ref(value(values, node.inputs.at(0), node));
+      case OpKind::Sigmoid:
+        return sigmoid_ref(value(values, node.inputs.at(0), node));
+      case OpKind::HardSigmoid:
+        return hard_sigmoid_ref(value(values, node.inputs.at(0), node), node.attrs.alpha, node.attrs.beta);
+      case OpKind::HardSwish:
+        return hard_swish_ref(value(values, node.inputs.at(0), node));
+      case OpKind::Clip:
+        return clip_ref(value(values, node.inputs.at(0), node), node.attrs.alpha, node.attrs.beta);
+      case OpKind::Mul:
+        return mul_ref(value(values, node.inputs.at(0), node), value(values, node.inputs.at(1), node));
+      case OpKind::Affine:
+        return affine_ref(value(values, node.inputs.at(0), node), node.weight, node.bias);
+      case OpKind::GlobalAveragePool:
+        return global_average_pool_ref(value(values, node.inputs.at(0), node));
+      case OpKind::AveragePool:
+        return average_pool2d_ref(value(values, node.inputs.at(0), node), node.window, node.attrs.count_include_pad);
+      case OpKind::Resize:
+        return resize_ref(value(values, node.inputs.at(0), node), node.attrs);
+      case OpKind::Pad:
+        return pad_ref(value(values, node.inputs.at(0), node), node.window, node.attrs.alpha);
     }
     throw Error(ErrorKind::Internal, "reference backend: node " + node.name + " has an unknown op");
   }
