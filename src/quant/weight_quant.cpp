@@ -9,6 +9,8 @@
 namespace textq::quant {
 namespace {
 
+constexpr float kDeadChannelMaxAbs = 1e-30f;
+
 // Calls fn(flat_index) for every weight element of output channel oc.
 template <class Fn>
 void for_each_oc_element(const Node& n, int64_t oc, Fn fn) {
@@ -45,7 +47,11 @@ QuantizedWeight quantize_weight_per_oc(const Node& n) {
     if (!finite)
       throw Error(ErrorKind::InvalidArgument, "node " + n.name + ": output channel " + std::to_string(oc) +
                                                   " has a non-finite weight; cannot quantize");
-    float scale = amax == 0.f ? 1.f : amax / 127.f;
+    // A dead channel (trained to ~0, e.g. max |w| ~1e-34 in PP-OCRv4) would
+    // need a scale whose product with any activation scale underflows to a
+    // subnormal: quantize it as exactly zero (its contribution is < 1e-30 * sum |x|).
+    const bool dead = amax < kDeadChannelMaxAbs;
+    float scale = dead ? 1.f : amax / 127.f;
     if (!(scale >= FLT_MIN && std::isfinite(scale)))
       throw Error(ErrorKind::InvalidArgument, "node " + n.name + ": output channel " + std::to_string(oc) +
                                                   " weight scale " + std::to_string(scale) +
@@ -53,7 +59,7 @@ QuantizedWeight quantize_weight_per_oc(const Node& n) {
                                                   "); keep the layer FP32 with --fp32-layers " + n.name);
     out.scales[static_cast<size_t>(oc)] = scale;
     for_each_oc_element(n, oc, [&](int64_t i) {
-      float r = std::nearbyint(w[i] / scale);
+      float r = dead ? 0.f : std::nearbyint(w[i] / scale);
       r = r < -127.f ? -127.f : (r > 127.f ? 127.f : r);
       q[i] = static_cast<int8_t>(r);
     });
