@@ -46,6 +46,20 @@ expect_error "convert other model" 3 "not a TextSnake checkpoint" -- "$TEXTQ" co
 # a missing checkpoint
 expect_error "convert missing" 2 "nope\.pth" -- "$TEXTQ" convert "$TMP/nope.pth" -o "$TMP/m.textq"
 
+# --- convert MODEL.onnx: truncated, hostile or unsupported files (tests/data/onnx/small), each one line, no model written
+ONNX=tests/data/onnx/small
+head -c 100000 tests/data/models/ppocrv4_det.onnx > "$TMP/trunc.onnx"
+expect_error "convert truncated onnx" 2 "trunc\.onnx" "not a valid ONNX model" -- "$TEXTQ" convert "$TMP/trunc.onnx" -o "$TMP/m.textq"
+for case in "missing_initializer.onnx:2:conv_a.*nowhere.*missing" "cycle.onnx:2:cycle" \
+            "raw_data_mismatch.onnx:2:initializer .w.*raw_data has 44 bytes.*need 48" \
+            "negative_dims.onnx:2:initializer .w.*negative" "huge_dims.onnx:2:initializer .w.*exceeds 2\^31" \
+            "external_data.onnx:3:initializer .w.*external data" "unknown_op.onnx:3:mystery.*Einsum, opset 11.*not supported"; do
+  f=${case%%:*} rest=${case#*:}
+  code=${rest%%:*} pat=${rest#*:}
+  expect_error "convert $f" "$code" "$f" "$pat" -- "$TEXTQ" convert "$ONNX/$f" -o "$TMP/m.textq"
+  [ ! -e "$TMP/m.textq" ] || fail "convert $f left a model file"
+done
+
 # --- a good conversion, then a failing one onto the same path keeps the good file
 "$TEXTQ" -q convert "$NET/r50w4_caffe_0x.pth" -o "$TMP/good.textq" || fail "good convert"
 sum_before=$(cksum < "$TMP/good.textq")

@@ -95,5 +95,27 @@ TEST(OnnxPpocrv4, BothBackendsMatchTheTorchInterpreterOnEveryPhoto) {
               worst[1]);
 }
 
+// The miniature detector of scripts/make_onnx_fixtures.py (every folded op
+// family, batch 2, odd sizes) against the same interpreter.
+TEST(OnnxTinyDet, BothBackendsMatchTheTorchInterpreter) {
+  const std::string dir = "tests/data/onnx/small/";
+  OnnxImportInfo info;
+  const Graph graph = import_onnx(dir + "tiny_det.onnx", &info);
+  EXPECT_EQ(info.fusions.size(), 3u);  // Relu x2, hardswish, BatchNormalization folds
+  EXPECT_EQ(graph.nodes.size(), 11u);
+  const Tensor x = npy_read(dir + "tiny_det_input.npy");
+  const Tensor want = npy_read(dir + "tiny_det_output.npy");
+  ExecOptions opts;
+  opts.threads = 2;
+  for (BackendKind kind : {BackendKind::Reference, BackendKind::OneDnn}) {
+    const Tensor y = make_executor(graph, kind, opts)->run(x).at(0);
+    ASSERT_EQ(shape_str(y.shape()), shape_str(want.shape()));
+    double max_abs = 0;
+    for (int64_t i = 0; i < y.numel(); ++i) max_abs = std::max(max_abs, std::fabs(double(y.data<float>()[i]) - want.data<float>()[i]));
+    std::printf("tiny_det %s: max abs %.3g\n", backend_kind_name(kind), max_abs);
+    EXPECT_LE(max_abs, 1e-5);
+  }
+}
+
 }  // namespace
 }  // namespace textq

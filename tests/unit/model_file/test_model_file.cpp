@@ -290,9 +290,11 @@ TEST(ModelFile, PreambleErrors) {
   write_bytes(p, b, b.size());
   EXPECT_NE(load_error(p).find("not a textq model file"), std::string::npos);
   b = s.bytes;
-  b[8] = 2;
+  b[8] = static_cast<uint8_t>(kModelFormatVersion + 1);
   write_bytes(p, b, b.size());
-  EXPECT_NE(load_error(p).find("this file is version 2 but this textq reads up to 1"), std::string::npos);
+  EXPECT_NE(load_error(p).find("this file is version " + std::to_string(kModelFormatVersion + 1) +
+                               " but this textq reads up to " + std::to_string(kModelFormatVersion)),
+            std::string::npos);
   try {
     load_model(p);
   } catch (const Error& e) {
