@@ -16,14 +16,14 @@ set -u
 SECONDS_PER_TARGET=${1:-60}
 BUILD=${FUZZ_BUILD:-build-fuzz}
 JOBS=${FUZZ_JOBS:-1}
-ALL="npy pth pickle model_file predictions mmocr_json ctw1500_xml ctw1500_txt totaltext_txt icdar2015_txt image_header image_size"
+ALL="npy pth pickle model_file predictions mmocr_json ctw1500_xml ctw1500_txt totaltext_txt icdar2015_txt image_header image_size onnx"
 FUZZERS=${FUZZERS:-$ALL}
 
 # -max_len per parser: a bit above the largest seed.
 max_len() {
   case $1 in
     pth|predictions) echo 20000 ;;
-    pickle|mmocr_json|model_file) echo 8192 ;;
+    pickle|mmocr_json|model_file|onnx) echo 8192 ;;
     *) echo 4096 ;;
   esac
 }

@@ -27,6 +27,7 @@
 #include "datasets/text_labels.h"
 #include "formats/model.h"
 #include "formats/predictions.h"
+#include "importers/onnx/onnx_import.h"
 #include "importers/pytorch/pickle_vm.h"
 #include "importers/pytorch/state_dict.h"
 #include "importers/pytorch/torch_rebuild.h"
@@ -234,6 +235,25 @@ inline bool run_image_size(const uint8_t* data, size_t size) {
   }
 }
 
+// ONNX import (protobuf parse, constant folding, translation, simplification);
+// an accepted graph must verify and infer shapes for a small input or refuse it with Error.
+inline bool run_onnx(const uint8_t* data, size_t size) {
+  Graph g;
+  OnnxImportInfo info;
+  try {
+    g = import_onnx_bytes(data, size, "fuzz.onnx", &info);
+  } catch (const Error&) {
+    return false;
+  }
+  g.verify();  // throws a textq::Error only if the importer let a bad graph through
+  check(!g.outputs.empty(), "imported graph has outputs");
+  try {
+    g.infer_shapes({1, info.input_channels > 0 ? info.input_channels : 3, 64, 64});
+  } catch (const Error&) {
+  }
+  return true;
+}
+
 struct Entry {
   const char* name;  // = fuzz target suffix and corpus/regression folder name
   bool (*run)(const uint8_t*, size_t);
@@ -253,6 +273,7 @@ inline const std::vector<Entry>& entries() {
       {"icdar2015_txt", run_icdar2015_txt},
       {"image_header", run_image_header},
       {"image_size", run_image_size},
+      {"onnx", run_onnx},
   };
   return all;
 }

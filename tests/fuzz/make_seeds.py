@@ -35,6 +35,9 @@ COPIES = {
     "ctw1500_xml": ["tests/data/datasets/ctw1500-mini/annotations/training/0001.xml"],
     "ctw1500_txt": ["tests/data/datasets/ctw1500-mini/annotations/test/0001001.txt",
                     "tests/data/datasets/ctw1500-mini/annotations/test/0001002.txt"],
+    "onnx": ["tests/data/onnx/small/" + f for f in (
+        "tiny_det.onnx", "unknown_op.onnx", "missing_initializer.onnx", "cycle.onnx", "raw_data_mismatch.onnx",
+        "negative_dims.onnx", "huge_dims.onnx", "external_data.onnx")],
     "totaltext_txt": ["tests/data/eval/totaltext/" + f for f in (
         "poly_gt_img3.txt", "poly_gt_img564.txt", "poly_gt_img623.txt")],
     "image_header": ["tests/data/textdet/grey_70x45.png"],
