@@ -131,7 +131,34 @@ int fold_affine_into_producer(Rewriter& r) {
   return count;
 }
 
-// 2. Relu into the producer's activation.
+// 2a. Add(conv(x), r) -> conv(x) with residual r, placed at the Add (r is
+//     produced before the Add, maybe after the conv).
+int fuse_residual_add(Rewriter& r) {
+  int count = 0;
+  Graph& g = r.graph();
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    if (r.dead(i) || g.nodes[i].op != OpKind::Add || g.nodes[i].activation != Activation::None) continue;
+    for (int side = 0; side < 2; ++side) {
+      const Node& add = g.nodes[i];
+      const int u = add.inputs[static_cast<size_t>(side)], other = add.inputs[static_cast<size_t>(1 - side)];
+      Node* p = r.producer(u);
+      if (!p || !is_conv(*p) || p->activation != Activation::None || p->has_residual() || !r.sole_reader(u) || other == u)
+        continue;
+      Node fused = *p;
+      fused.inputs = {p->inputs[0], other};
+      fused.output = add.output;
+      r.kill(r.index(p));
+      r.kill(i);
+      g.nodes[i] = fused;
+      r.revive(i);
+      ++count;
+      break;
+    }
+  }
+  return count;
+}
+
+// 2b. Relu into the producer's activation.
 int fuse_relu(Rewriter& r) {
   int count = 0;
   Graph& g = r.graph();
@@ -289,6 +316,7 @@ std::vector<std::string> simplify_imported_graph(Graph& graph) {
     if (n > 0) lines.push_back(std::to_string(n) + " " + what);
   };
   int folded = fold_affine_into_producer(r);
+  note(fuse_residual_add(r), "Add of a conv output and another tensor made the conv's residual input");
   note(fuse_relu(r), "Relu fused into the preceding Conv/ConvTranspose/Add");
   note(fuse_hardswish(r), "hardswish patterns (x * Clip(x + 3, 0, 6) / 6, x * HardSigmoid(x)) replaced by HardSwish");
   note(merge_affines(r), "consecutive Affine pairs merged");

@@ -3,8 +3,9 @@
 //  1. an Affine (BatchNormalization, constant Mul/Add/Sub/Div) right after a
 //     Conv/ConvTranspose whose output nothing else reads folds into its
 //     weights and bias: w' = w * a[oc], b' = b * a[oc] + s[oc];
-//  2. a Relu after a Conv/ConvTranspose/Add whose output nothing else reads
-//     becomes that node's activation;
+//  2. an Add of a conv output nothing else reads and another tensor becomes
+//     the conv's residual input; then a Relu after a Conv/ConvTranspose/Add
+//     whose output nothing else reads becomes that node's activation;
 //  3. x * Clip(x + 3, 0, 6) / 6 and x * HardSigmoid(x; 1/6, 1/2) become one
 //     HardSwish node;
 //  4. consecutive Affine nodes merge into one;
