@@ -57,15 +57,9 @@ TEST(OneDnnInt8Ppocrv4, QuantizedRealDetectorTracksReferenceAndFp32) {
     const Tensor x = held_out.get(k);
     std::vector<Tensor> got, ref;
     const std::vector<NodeDiff> diffs = compare_nodes(g, x, *exec, &got, &ref);
-    int64_t off = 0, worse = 0, total = 0;
-    for (const NodeDiff& d : diffs)
-      if (d.integer) off += d.off_by_one, worse += d.worse, total += d.numel;
-    double rr = 0, gg = 0, rg = 0;
-    for (int64_t i = 0; i < ref[0].numel(); ++i) {
-      const double u = ref[0].data<float>()[i], v = got[0].data<float>()[i];
-      rr += u * u, gg += v * v, rg += u * v;
-    }
-    const double cosine = rg / std::sqrt(rr * gg);
+    const IntegerMismatch mm = integer_mismatch(diffs);
+    const int64_t off = mm.off_by_one, worse = mm.worse, total = mm.total;
+    const double cosine = test::cosine(ref[0], got[0]);
     const Tensor f = fp32_exec->run(x).at(0);
     std::printf("held-out %zu %s: oneDNN vs reference INT8: output cosine %.7f, integers off by one %lld, more %lld of %lld\n",
                 k, shape_str(x.shape()).c_str(), cosine, static_cast<long long>(off), static_cast<long long>(worse),

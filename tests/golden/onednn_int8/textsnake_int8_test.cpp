@@ -51,15 +51,9 @@ TEST(OneDnnInt8TextSnake, QuantizedFixtureGraphTracksTheReferenceInt8Graph) {
       const std::vector<NodeDiff> diffs = compare_nodes(g, x, *exec, &got, &ref);
       std::printf("%s %s (node, kernel, mismatches vs the reference INT8 graph):\n", ckpt, in);
       print_diffs(diffs, *exec);
-      int64_t off = 0, worse = 0, total = 0;
-      for (const NodeDiff& d : diffs)
-        if (d.integer) off += d.off_by_one, worse += d.worse, total += d.numel;
-      double rr = 0, gg = 0, rg = 0;
-      for (int64_t i = 0; i < ref[0].numel(); ++i) {
-        const double u = ref[0].data<float>()[i], v = got[0].data<float>()[i];
-        rr += u * u, gg += v * v, rg += u * v;
-      }
-      const double cosine = rg / std::sqrt(rr * gg);
+      const IntegerMismatch mm = integer_mismatch(diffs);
+      const int64_t off = mm.off_by_one, worse = mm.worse, total = mm.total;
+      const double cosine = test::cosine(ref[0], got[0]);
       std::printf("%s %s: integer elements %lld, off by one %lld, off by more %lld; head output cosine %.7f\n", ckpt, in,
                   static_cast<long long>(total), static_cast<long long>(off), static_cast<long long>(worse), cosine);
       EXPECT_GE(cosine, 0.999) << ckpt << " " << in;

@@ -176,6 +176,27 @@ inline std::vector<NodeDiff> compare_nodes(const Graph& g, const Tensor& input, 
   return diffs;
 }
 
+// Totals over the integer outputs of a compare_nodes() result.
+struct IntegerMismatch {
+  int64_t off_by_one = 0, worse = 0, total = 0;
+};
+inline IntegerMismatch integer_mismatch(const std::vector<NodeDiff>& diffs) {
+  IntegerMismatch m;
+  for (const NodeDiff& d : diffs)
+    if (d.integer) m.off_by_one += d.off_by_one, m.worse += d.worse, m.total += d.numel;
+  return m;
+}
+
+// Cosine similarity of two same-shape f32 tensors (in double).
+inline double cosine(const Tensor& a, const Tensor& b) {
+  double aa = 0, bb = 0, ab = 0;
+  for (int64_t i = 0; i < a.numel(); ++i) {
+    const double u = a.data<float>()[i], v = b.data<float>()[i];
+    aa += u * u, bb += v * v, ab += u * v;
+  }
+  return ab / std::sqrt(aa * bb);
+}
+
 inline void print_diffs(const std::vector<NodeDiff>& diffs, const Executor& onednn) {
   const std::vector<NodeProfile> prof = onednn.profile();
   for (size_t i = 0; i < diffs.size(); ++i) {
