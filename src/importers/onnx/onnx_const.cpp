@@ -11,7 +11,9 @@ namespace textq::onnx_import {
 
 namespace {
 
-constexpr int64_t kMaxConstElements = int64_t(1) << 31;
+// Per tensor: 2^27 elements (512 MiB as f32) is far above any detector's
+// largest weight and keeps a 2 GiB file of 1-byte elements from expanding 8x.
+constexpr int64_t kMaxConstElements = int64_t(1) << 27;
 
 [[noreturn]] void bad(const std::string& where, const std::string& rule, ErrorKind kind = ErrorKind::InvalidFile) {
   throw Error(kind, where + ": " + rule);
@@ -50,7 +52,7 @@ ConstTensor const_from_proto(const onnx::TensorProto& t, const std::string& wher
   for (int k = 0; k < t.dims_size(); ++k) {
     const int64_t d = t.dims(k);
     if (d < 0) bad(where, "dimension " + std::to_string(k) + " is negative (" + std::to_string(d) + ")");
-    if (d > kMaxConstElements) bad(where, "dimension " + std::to_string(k) + " = " + std::to_string(d) + " exceeds 2^31");
+    if (d > kMaxConstElements) bad(where, "dimension " + std::to_string(k) + " = " + std::to_string(d) + " exceeds 2^27");
     c.dims.push_back(d);
   }
   int64_t n = 0;
@@ -59,7 +61,7 @@ ConstTensor const_from_proto(const onnx::TensorProto& t, const std::string& wher
   } catch (const Error&) {
     bad(where, "dims " + shape_str(c.dims) + " overflow");
   }
-  if (n > kMaxConstElements) bad(where, "dims " + shape_str(c.dims) + " hold more than 2^31 elements");
+  if (n > kMaxConstElements) bad(where, "dims " + shape_str(c.dims) + " hold more than 2^27 elements");
 
   const int dt = t.data_type();
   size_t esize = 0;

@@ -1,10 +1,11 @@
 // Constant tensors of an ONNX graph (initializers, Constant nodes, and what
 // constant folding makes of them): any rank, f32 or i64 values. Every
-// TensorProto is checked before use: dims >= 0 and at most 2^31 elements,
+// TensorProto is checked before use: dims >= 0 and at most 2^27 elements,
 // raw_data length == numel * element size, typed-field counts == numel, no
 // external data (a model file must never make us open another path).
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -25,7 +26,12 @@ struct ConstTensor {
   int64_t numel() const { return shape_numel(dims); }
   // Value k as a double / an integer (either storage).
   double at(int64_t k) const { return is_int ? static_cast<double>(i[static_cast<size_t>(k)]) : f[static_cast<size_t>(k)]; }
-  int64_t int_at(int64_t k) const { return is_int ? i[static_cast<size_t>(k)] : static_cast<int64_t>(f[static_cast<size_t>(k)]); }
+  // A float outside +-2^62 (or NaN) reads as INT64_MIN, which every range check refuses.
+  int64_t int_at(int64_t k) const {
+    if (is_int) return i[static_cast<size_t>(k)];
+    const float v = f[static_cast<size_t>(k)];
+    return std::fabs(v) < 4.6e18f ? static_cast<int64_t>(v) : INT64_MIN;
+  }
 };
 
 // Decodes float, double, float16, int64, int32, int8/16, uint8/16 and bool

@@ -76,7 +76,12 @@ bool Importer::fold_constant() {
     if (op == "Unsqueeze") {
       const int64_t new_rank = rank + static_cast<int64_t>(axes.size());
       std::vector<bool> is_new(static_cast<size_t>(new_rank), false);
-      for (int64_t a : axes) is_new[static_cast<size_t>(norm_axis(a, new_rank, *this))] = true;
+      if (new_rank > 16) fail("rank above 16");
+      for (int64_t a : axes) {
+        const size_t at = static_cast<size_t>(norm_axis(a, new_rank, *this));
+        if (is_new[at]) fail("axis " + std::to_string(a) + " is given twice");
+        is_new[at] = true;
+      }
       out.dims.clear();
       size_t j = 0;
       for (int64_t k = 0; k < new_rank; ++k) out.dims.push_back(is_new[static_cast<size_t>(k)] ? 1 : x.dims.at(j++));
