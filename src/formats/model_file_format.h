@@ -9,7 +9,7 @@
 namespace textq {
 
 constexpr char kModelMagic[8] = {'T', 'E', 'X', 'T', 'Q', 'M', 'D', 'L'};
-constexpr uint32_t kModelFormatVersion = 1;
+constexpr uint32_t kModelFormatVersion = 2;  // 2: pre-processing and decoder "kind" (mmocr | paddle_det_resize, textsnake | db)
 constexpr size_t kModelPreambleSize = 8 + 4 + 8;
 constexpr uint64_t kModelAlignment = 64;
 constexpr uint64_t kModelMaxHeaderBytes = uint64_t(64) << 20;

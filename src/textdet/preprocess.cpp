@@ -69,6 +69,7 @@ PreprocessResult preprocess_image(const cv::Mat& bgr, const PreprocessParams& p)
                 "preprocess: expected a non-empty 8-bit 3-channel BGR image, got type " +
                     std::to_string(bgr.type()) + " size " + std::to_string(bgr.cols) + "x" +
                     std::to_string(bgr.rows));
+  if (p.kind == PreprocessKind::PaddleDetResize) return preprocess_paddle_det(bgr, p);
   check_params(p);
   PreprocessResult r;
   r.ori_h = bgr.rows;
