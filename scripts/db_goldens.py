@@ -11,10 +11,15 @@ the reference implementations themselves (never by textq):
                resize_boundary: the rescale to the original image)
   * MMOCR 1.x  mmocr/models/textdet/postprocessors/{db_postprocessor,base}.py,
                mmocr/utils/polygon_utils.py (offset_polygon, rescale_polygons)
+  * MMOCR 0.x's test pipeline of DBNet: mmdetection 2.x
+               mmdet/datasets/pipelines/transforms.py (Resize, Normalize, Pad;
+               MMOCR 0.x registers into mmdet's PIPELINES) over mmcv 1.7
+               mmcv/image/{geometric,photometric}.py
 
 Their code is not part of this repository. Get it with
   git clone https://github.com/open-mmlab/mmocr && git -C mmocr worktree add ../mmocr-0.6.3 v0.6.3
-  (and v1.0.1), and PaddleOCR (any version whose DBPostProcess has box_type,
+  (and v1.0.1), mmcv (git clone -b v1.7.0 https://github.com/open-mmlab/mmcv),
+  mmdetection 2.x (git clone -b v2.28.2 https://github.com/open-mmlab/mmdetection), and PaddleOCR (any version whose DBPostProcess has box_type,
   e.g. release/2.7: git clone -b release/2.7 https://github.com/PaddlePaddle/PaddleOCR)
 and pass the checkouts on the command line. The named classes and functions
 are read out of those files with `ast` and executed against the real numpy /
@@ -33,7 +38,7 @@ Run with /usr/bin/python3 (numpy 1.24, opencv 4.6, shapely 1.8, pyclipper
 1.2, torch 1.13) from the project root:
 
   /usr/bin/python3 scripts/db_goldens.py --paddle-root PADDLEOCR \\
-      --mmocr0-root MMOCR_0_6_3 --mmocr1-root MMOCR_1_0_1 \\
+      --mmocr0-root MMOCR_0_6_3 --mmocr1-root MMOCR_1_0_1 --mmcv-root MMCV_1_7 --mmdet-root MMDET_2 \\
       --onnx ch_PP-OCRv4_det_infer.onnx --out tests/data/db
 """
 import argparse
@@ -57,9 +62,9 @@ PHOTOS = 'tests/data/photos'
 # ----------------------------------------------------------------- loading
 
 def load_defs(path, names, ns, owner=None):
-    """Executes the top-level functions/classes `names` of `path` in `ns`
-    (decorators dropped). With `owner`, the methods `names` of class `owner`
-    are executed as plain functions instead."""
+    """Executes the top-level functions/classes/assignments `names` of `path`
+    in `ns` (decorators dropped). With `owner`, the methods `names` of class
+    `owner` are executed as plain functions instead."""
     tree = ast.parse(open(path).read(), path)
     body = tree.body
     if owner:
@@ -70,6 +75,10 @@ def load_defs(path, names, ns, owner=None):
             node.decorator_list = []
             exec(compile(ast.Module([node], []), path, 'exec'), ns)
             found.add(node.name)
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and \
+                getattr(node.targets[0], 'id', None) in names:
+            exec(compile(ast.Module([node], []), path, 'exec'), ns)
+            found.add(node.targets[0].id)
     missing = set(names) - found
     if missing:
         sys.exit(f'{path}: {sorted(missing)} not found')
@@ -159,6 +168,36 @@ def load_mmocr1(root):
     load_defs(os.path.join(pp, 'base.py'), ['BaseTextDetPostProcessor'], ns)
     load_defs(os.path.join(pp, 'db_postprocessor.py'), ['DBPostprocessor'], ns)
     return ns
+
+
+def load_mmocr0_preprocess(mmcv_root, mmdet_root):
+    """MMOCR 0.x's test pipeline: mmdet 2.x Resize(keep_ratio) / Normalize /
+    Pad (MMOCR registers into mmdet's PIPELINES) over mmcv 1.x functions."""
+    mmcv = types.ModuleType('mmcv')
+    ns = base_ns()
+    ns['numbers'] = __import__('numbers')
+    load_defs(os.path.join(mmcv_root, 'mmcv/utils/misc.py'), ['is_seq_of', 'is_list_of'], ns)
+    load_defs(os.path.join(mmcv_root, 'mmcv/image/geometric.py'),
+              ['_scale_size', 'cv2_interp_codes', 'imresize', 'rescale_size', 'imrescale', 'impad',
+               'impad_to_multiple'], ns)
+    load_defs(os.path.join(mmcv_root, 'mmcv/image/photometric.py'), ['imnormalize', 'imnormalize_'], ns)
+    for k, v in ns.items():
+        setattr(mmcv, k, v)
+    det = base_ns()
+    det['mmcv'] = mmcv
+    det['warnings'] = __import__('warnings')
+    load_defs(os.path.join(mmdet_root, 'mmdet/datasets/pipelines/transforms.py'), ['Resize', 'Pad', 'Normalize'], det)
+    return det
+
+
+def mmocr0_preprocess(det, img, scale, mean, std):
+    """MultiScaleFlipAug(img_scale=scale) -> Resize(keep_ratio=True) ->
+    Normalize -> Pad(size_divisor=32) -> ImageToTensor (CHW)."""
+    results = dict(img=img, img_fields=['img'], scale=scale)
+    det['Resize'](keep_ratio=True)._resize_img(results)
+    results = det['Normalize'](mean=mean, std=std, to_rgb=True)(results)
+    det['Pad'](size_divisor=32)._pad_img(results)
+    return np.ascontiguousarray(results['img'].transpose(2, 0, 1)), results
 
 
 # ------------------------------------------------------------ reference runs
@@ -323,6 +362,8 @@ def main():
     ap.add_argument('--paddle-root', required=True)
     ap.add_argument('--mmocr0-root', required=True)
     ap.add_argument('--mmocr1-root', required=True)
+    ap.add_argument('--mmcv-root', required=True, help='mmcv v1.7.0 checkout (mmcv/image, mmcv/utils/misc.py)')
+    ap.add_argument('--mmdet-root', required=True, help='mmdetection 2.x checkout (mmdet/datasets/pipelines/transforms.py)')
     ap.add_argument('--onnx', required=True, help='PaddleOCR ch_PP-OCRv4_det_infer.onnx')
     ap.add_argument('--out', required=True)
     a = ap.parse_args()
@@ -351,6 +392,21 @@ def main():
                           chw=list(x.shape), shape=[float(v) for v in shape],
                           sha256=hashlib.sha256(x.tobytes()).hexdigest(),
                           samples=[[int(i), float(x.flat[i])] for i in rng.integers(0, x.size, 64)]))
+
+    # 1b. MMOCR 0.x DBNet test pipelines (1333x736 + ImageNet mean; 4068x1024 + the r50dcnv2 mean).
+    det = load_mmocr0_preprocess(a.mmcv_root, a.mmdet_root)
+    mm_cases, mm_rng = [], np.random.default_rng(34)  # own stream: the maps below stay as they were
+    for rel in ['icdar2015/img_1.jpg', 'totaltext/img3.jpg', 'mmocr-demo/demo_text_det.jpg']:
+        img = read_photo(rel)
+        for scale, mean in [((1333, 736), [123.675, 116.28, 103.53]),
+                            ((4068, 1024), [122.67891434, 116.66876762, 104.00698793])]:
+            std = [58.395, 57.12, 57.375]
+            x, res = mmocr0_preprocess(det, img, scale, mean, std)
+            mm_cases.append(dict(image=os.path.join(PHOTOS, rel), scale=list(scale), mean=mean, std=std,
+                                 chw=list(x.shape), img_shape=list(res['img_shape'][:2]),
+                                 scale_factor=[float(v) for v in res['scale_factor']],
+                                 sha256=hashlib.sha256(x.tobytes()).hexdigest(),
+                                 samples=[[int(i), float(x.flat[i])] for i in mm_rng.integers(0, x.size, 64)]))
 
     # 2. Maps: PP-OCRv4 on two photos (limit max 480 keeps the files small) + synthetic.
     maps = {}  # name -> (map, ori_h, ori_w)
@@ -390,7 +446,7 @@ def main():
             f"{c['name'].split('/')[1]} {len(c['instances']) if 'instances' in c else 'raised'}"
             for c in cases if c['name'].startswith(mname + '/')))
     with open(os.path.join(a.out, 'db_goldens.json'), 'w') as f:
-        json.dump(dict(preprocess=pre_cases, decode=cases), f, separators=(',', ':'))
+        json.dump(dict(preprocess=pre_cases, mmocr0_preprocess=mm_cases, decode=cases), f, separators=(',', ':'))
 
 
 if __name__ == '__main__':

@@ -118,5 +118,39 @@ TEST(DbParity, PaddlePreprocessMatchesReferenceBytes) {
   std::cout << "[db parity] " << n << " PaddleOCR pre-processing tensors byte-identical\n";
 }
 
+// MMOCR 0.x's DBNet test pipelines (mmdet 2.x Resize/Normalize/Pad over
+// mmcv 1.7): 1333x736 with the ImageNet mean and 4068x1024 with the
+// r50dcnv2 mean, byte for byte.
+TEST(DbParity, Mmocr0DbnetPreprocessMatchesMmdetBytes) {
+  int n = 0;
+  for (const json& c : goldens()["mmocr0_preprocess"]) {
+    const std::string image = c["image"];
+    PreprocessParams p;
+    p.version = MmocrVersion::v0;
+    p.scale_long = c["scale"][0];
+    p.scale_short = c["scale"][1];
+    for (int k = 0; k < 3; ++k) {
+      p.mean[k] = static_cast<float>(c["mean"][k].get<double>());
+      p.std[k] = static_cast<float>(c["std"][k].get<double>());
+    }
+    const PreprocessResult r = preprocess_image(load_image_bgr(image), p);
+    const auto chw = c["chw"].get<std::vector<int64_t>>();
+    const std::string what = image + " " + std::to_string(p.scale_long) + "x" + std::to_string(p.scale_short);
+    ASSERT_EQ(r.input.shape(), (Shape{1, chw[0], chw[1], chw[2]})) << what;
+    EXPECT_EQ(r.img_h, c["img_shape"][0].get<int>()) << what;
+    EXPECT_EQ(r.img_w, c["img_shape"][1].get<int>()) << what;
+    EXPECT_EQ(static_cast<double>(static_cast<float>(r.w_scale)), c["scale_factor"][0].get<double>()) << what;
+    EXPECT_EQ(static_cast<double>(static_cast<float>(r.h_scale)), c["scale_factor"][1].get<double>()) << what;
+    const float* x = r.input.data<float>();
+    size_t differ = 0;
+    for (const auto& s : c["samples"]) differ += x[s[0].get<size_t>()] != s[1].get<double>();
+    EXPECT_EQ(differ, 0u) << what << ": samples that differ";
+    EXPECT_EQ(sha256_hex(x, r.input.nbytes()), c["sha256"].get<std::string>()) << what;
+    ++n;
+  }
+  EXPECT_GE(n, 6);
+  std::cout << "[db parity] " << n << " MMOCR 0.x DBNet pre-processing tensors byte-identical\n";
+}
+
 }  // namespace
 }  // namespace textq

