@@ -17,6 +17,19 @@ double masked_mean(const cv::Mat& prob, int xmin, int xmax, int ymin, int ymax, 
   return cv::mean(prob(cv::Range(ymin, ymax + 1), cv::Range(xmin, xmax + 1)), mask)[0];
 }
 
+// Smallest and largest x and y of the points (int or float32 points).
+template <class Point, class T>
+void point_bounds(const Point* pts, size_t n, T* xmin, T* xmax, T* ymin, T* ymax) {
+  *xmin = *xmax = pts[0].x;
+  *ymin = *ymax = pts[0].y;
+  for (size_t i = 1; i < n; ++i) {
+    *xmin = std::min(*xmin, pts[i].x);
+    *xmax = std::max(*xmax, pts[i].x);
+    *ymin = std::min(*ymin, pts[i].y);
+    *ymax = std::max(*ymax, pts[i].y);
+  }
+}
+
 }  // namespace
 
 MiniBox paddle_mini_box(const std::vector<cv::Point>& pts) {
@@ -35,13 +48,8 @@ MiniBox paddle_mini_box(const std::vector<cv::Point>& pts) {
 
 double db_box_score(const cv::Mat& prob, const std::vector<cv::Point>& pts) {
   const int w = prob.cols, h = prob.rows;
-  int xmin = pts[0].x, xmax = pts[0].x, ymin = pts[0].y, ymax = pts[0].y;
-  for (const cv::Point& p : pts) {
-    xmin = std::min(xmin, p.x);
-    xmax = std::max(xmax, p.x);
-    ymin = std::min(ymin, p.y);
-    ymax = std::max(ymax, p.y);
-  }
+  int xmin, xmax, ymin, ymax;
+  point_bounds(pts.data(), pts.size(), &xmin, &xmax, &ymin, &ymax);
   xmin = std::clamp(xmin, 0, w - 1);
   xmax = std::clamp(xmax, 0, w - 1);
   ymin = std::clamp(ymin, 0, h - 1);
@@ -54,13 +62,8 @@ double db_box_score(const cv::Mat& prob, const std::vector<cv::Point>& pts) {
 
 double db_box_score(const cv::Mat& prob, const std::array<cv::Point2f, 4>& quad) {
   const int w = prob.cols, h = prob.rows;
-  float fxmin = quad[0].x, fxmax = quad[0].x, fymin = quad[0].y, fymax = quad[0].y;
-  for (const cv::Point2f& p : quad) {
-    fxmin = std::min(fxmin, p.x);
-    fxmax = std::max(fxmax, p.x);
-    fymin = std::min(fymin, p.y);
-    fymax = std::max(fymax, p.y);
-  }
+  float fxmin, fxmax, fymin, fymax;
+  point_bounds(quad.data(), quad.size(), &fxmin, &fxmax, &fymin, &fymax);
   // np.floor/np.ceil in float32, .astype(int), np.clip
   const int xmin = std::clamp(static_cast<int>(std::floor(fxmin)), 0, w - 1);
   const int xmax = std::clamp(static_cast<int>(std::ceil(fxmax)), 0, w - 1);

@@ -1,5 +1,7 @@
-// Writes the model_file seeds (tests/fuzz/corpus/model_file/): two tiny textq
-// models, fp32 and int8, small enough for the fuzzer's -max_len. Every other
+// Writes the model_file seeds (tests/fuzz/corpus/model_file/): three tiny
+// textq models, fp32 and int8 (TextSnake decoder, MMOCR pre-processing) and
+// one with PaddleOCR pre-processing and the DB decoder, small enough for the
+// fuzzer's -max_len. Every other
 // seed is a copy of a file under tests/data/ (see docs/fuzzing.md).
 // Usage: make_fuzz_seeds OUT_DIR
 #include <cstdio>
@@ -35,6 +37,16 @@ textq::Model tiny_model(bool int8) {
   return m;
 }
 
+// The fp32 net with the other pipeline kinds (preprocess paddle_det_resize, decoder db).
+textq::Model tiny_db_model() {
+  textq::Model m = tiny_model(false);
+  m.preprocess = textq::paddle_det_preprocess_defaults();
+  m.decoder.kind = textq::DecoderKind::Db;
+  m.decoder.db = textq::db_defaults(textq::DbFlavour::Mmocr1);
+  m.decoder.db.box_type = textq::DbBoxType::Poly;
+  return m;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -46,6 +58,7 @@ int main(int argc, char** argv) {
     const std::string dir = argv[1];
     textq::save_model(tiny_model(false), dir + "/tiny_fp32.textq");
     textq::save_model(tiny_model(true), dir + "/tiny_int8.textq");
+    textq::save_model(tiny_db_model(), dir + "/tiny_db_paddle.textq");
   } catch (const textq::Error& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return 2;

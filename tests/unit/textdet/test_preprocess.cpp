@@ -71,3 +71,35 @@ TEST(Preprocess, BadInputsThrow) {
 
 }  // namespace
 }  // namespace textq
+
+namespace textq {
+namespace {
+
+// Sizes PaddleOCR's own DetResizeForTest gives (operators.py @ 03ed63ea, run by
+// scripts/db_goldens.py's loader): Python's round() is half to even (528 / 32 =
+// 16.5 -> 16), and max_side_limit 4000 cuts 36800 x 736 to 4000 x 80 -> 64.
+TEST(PaddlePreprocess, ResizedSizesMatchDetResizeForTest) {
+  struct Case { int w, h, side; PaddleLimitType type; int want_w, want_h; };
+  const Case cases[] = {
+      {400, 528, 960, PaddleLimitType::Max, 384, 512},   {432, 560, 960, PaddleLimitType::Max, 448, 576},
+      {5000, 100, 736, PaddleLimitType::Min, 4000, 64},  {3000, 20, 960, PaddleLimitType::Max, 960, 32},
+      {1280, 720, 1000, PaddleLimitType::ResizeLong, 992, 576}, {33, 40, 736, PaddleLimitType::Min, 736, 896},
+  };
+  for (const Case& c : cases) {
+    PreprocessParams p = paddle_det_preprocess_defaults();
+    p.limit_side_len = c.side;
+    p.limit_type = c.type;
+    const cv::Size s = paddle_resized_size(c.w, c.h, p);
+    EXPECT_EQ(s.width, c.want_w) << c.w << "x" << c.h;
+    EXPECT_EQ(s.height, c.want_h) << c.w << "x" << c.h;
+  }
+  PreprocessParams bad = paddle_det_preprocess_defaults();
+  bad.limit_side_len = 0;
+  EXPECT_THROW(preprocess_image(cv::Mat(10, 10, CV_8UC3), bad), Error);
+  bad = paddle_det_preprocess_defaults();
+  bad.std[1] = 0;
+  EXPECT_THROW(preprocess_image(cv::Mat(10, 10, CV_8UC3), bad), Error);
+}
+
+}  // namespace
+}  // namespace textq
