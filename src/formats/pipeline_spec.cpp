@@ -302,6 +302,15 @@ void apply_db_option(const std::string& key, const std::string& value, const std
   }
 }
 
+void apply_db_spec(const std::string& spec, DbParams* p) {
+  for (const std::string& kv : split(spec, ',')) {
+    const size_t eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) bad_flag("--db", spec, "expected KEY=VALUE[,KEY=VALUE...]");
+    apply_db_option(kv.substr(0, eq), kv.substr(eq + 1), "--db " + kv.substr(0, eq), p);
+  }
+  check_db_params(*p);
+}
+
 PipelineParams read_mmdeploy_pipeline(const std::string& path, PipelineParams base, int mmocr_version) {
   namespace fs = std::filesystem;
   json doc = parse_json_file(path);
@@ -365,11 +374,7 @@ PipelineParams apply_pipeline_flags(const PipelineFlags& f, PipelineParams p) {
   if (!f.decoder.empty()) apply_decoder(f.decoder, &p.decoder);
   if (!f.db.empty()) {
     if (p.decoder.kind != DecoderKind::Db) bad_flag("--db", f.db, "needs a DB decoder (--decoder db[:FLAVOUR] or a DBHead pipeline)");
-    for (const std::string& kv : split(f.db, ',')) {
-      const size_t eq = kv.find('=');
-      if (eq == std::string::npos || eq == 0) bad_flag("--db", f.db, "expected KEY=VALUE[,KEY=VALUE...]");
-      apply_db_option(kv.substr(0, eq), kv.substr(eq + 1), "--db " + kv.substr(0, eq), &p.decoder.db);
-    }
+    apply_db_spec(f.db, &p.decoder.db);
   }
   check_pipeline_params(p, "pipeline parameters");
   return p;

@@ -44,6 +44,10 @@ PipelineParams read_mmdeploy_pipeline(const std::string& path, PipelineParams ba
 // (true|false). `where` names the flag or json path for the error message.
 void apply_db_option(const std::string& key, const std::string& value, const std::string& where, DbParams* p);
 
+// --db KEY=VALUE[,KEY=VALUE...]: apply_db_option for each pair (convert, and
+// detect/eval's run-time override). Throws Error(InvalidArgument) naming --db.
+void apply_db_spec(const std::string& spec, DbParams* p);
+
 // Throws Error(InvalidArgument) naming `where` if the parameters are unusable.
 void check_pipeline_params(const PipelineParams& p, const std::string& where);
 

@@ -61,5 +61,23 @@ expect_error "unsupported transform" 3 "rot.json: pipeline.tasks\[0\].transforms
   "$TEXTQ" convert "$PTH" -o "$TMP/m.textq" --pipeline "$TMP/rot.json"
 expect_error "missing json" 2 "nope.json" -- "$TEXTQ" convert "$PTH" -o "$TMP/m.textq" --pipeline "$TMP/nope.json"
 
+# --- detect with a DB model (the fuzz seed: PaddleOCR pre-processing, a 1x1 conv, DB decoder)
+DBM=tests/fuzz/corpus/model_file/tiny_db_paddle.textq
+IMG=tests/data/photos/mmocr-demo/demo_text_det.jpg
+"$TEXTQ" -q detect "$DBM" "$IMG" -o "$TMP/db.json" --backend reference || fail "detect with a DB model"
+grep -q '"polygons":\[\[' "$TMP/db.json" || fail "DB detect found no polygon: $(cat "$TMP/db.json")"
+"$TEXTQ" -q detect "$DBM" "$IMG" -o "$TMP/db_poly.json" --backend reference --db box_type=poly,box_thresh=0.35 || fail "detect --db"
+cmp -s "$TMP/db.json" "$TMP/db_poly.json" && fail "--db box_type=poly changed nothing"
+echo "ok   detect with a DB model (+ --db override)"
+expect_error "--mmocr on a PaddleOCR DB model" 1 "--mmocr: this model follows PaddleOCR's DB post-processing" -- \
+  "$TEXTQ" detect "$DBM" "$IMG" --mmocr 1
+expect_error "TextSnake option on a DB model" 1 "this model uses the DB decoder \(use --db\)" -- \
+  "$TEXTQ" detect "$DBM" "$IMG" --min-center-conf 0.3
+expect_error "--db bad value" 1 "--db box_thresh 'x': must be a finite number" -- \
+  "$TEXTQ" detect "$DBM" "$IMG" --db box_thresh=x
+"$TEXTQ" -q convert "$PTH" --mmocr 1 -o "$TMP/ts.textq" || fail "convert"
+expect_error "--db on a TextSnake model" 1 "--db 'box_type=poly': this model uses the TextSnake decoder" -- \
+  "$TEXTQ" detect "$TMP/ts.textq" "$IMG" --db box_type=poly
+
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
 echo "all pipeline flag checks passed"

@@ -37,13 +37,26 @@ textq::Model tiny_model(bool int8) {
   return m;
 }
 
-// The fp32 net with the other pipeline kinds (preprocess paddle_det_resize, decoder db).
+// The other pipeline kinds (preprocess paddle_det_resize, decoder db) on a
+// 1x1 conv from the 3 input planes to one map, 0.3 + 0.1 * plane 0: a
+// runnable DB model (tests/cli/pipeline_flags.sh detects with it).
 textq::Model tiny_db_model() {
-  textq::Model m = tiny_model(false);
-  m.preprocess = textq::paddle_det_preprocess_defaults();
-  m.decoder.kind = textq::DecoderKind::Db;
-  m.decoder.db = textq::db_defaults(textq::DbFlavour::Mmocr1);
-  m.decoder.db.box_type = textq::DbBoxType::Poly;
+  using namespace textq;
+  Model m;
+  m.info = {"fuzz seed DB net", "seed.onnx", std::string(64, '0'), "fp32", "textq fuzz seeds"};
+  m.preprocess = paddle_det_preprocess_defaults();
+  m.preprocess.limit_side_len = 256;
+  m.decoder.kind = DecoderKind::Db;
+  m.decoder.db = db_defaults(DbFlavour::Paddle);
+  m.decoder.db.min_text_score = 0.4;
+  Tensor weight(DType::f32, {1, 3, 1, 1}), bias(DType::f32, {1});
+  weight.data<float>()[0] = 0.1f;
+  weight.data<float>()[1] = weight.data<float>()[2] = 0.0f;
+  bias.data<float>()[0] = 0.3f;
+  m.graph.add_value("input");
+  m.graph.add_value("prob");
+  m.graph.nodes = {test::conv_node("head", {0}, 1, std::move(weight), std::move(bias), 1, 1, 0)};
+  m.graph.outputs = {1};
   return m;
 }
 
