@@ -9,7 +9,7 @@ set -eu
 
 build_pkgs="build-essential cmake pkg-config libdnnl-dev libopencv-dev libgeos-dev libzip-dev \
 libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev \
-libonnx-dev libprotobuf-dev protobuf-compiler"
+libonnx-dev libprotobuf-dev protobuf-compiler libpolyclipping-dev"
 python_pkgs="python3-torch python3-onnx python3-numpy python3-opencv python3-shapely python3-skimage python3-pil \
 python3-scipy python3-pyclipper fonts-dejavu-core fonts-dejavu-extra"
 

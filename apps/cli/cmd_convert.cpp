@@ -9,6 +9,7 @@
 #include "importers/onnx/onnx_import.h"
 #include "importers/pytorch/state_dict.h"
 #include "importers/textsnake/textsnake_builder.h"
+#include "pipeline_options.h"
 #include "textq/error.h"
 
 namespace textq::cli {
@@ -23,7 +24,7 @@ struct ConvertArgs {
 };
 
 // MODEL.onnx: any detector the ONNX importer can read (docs/onnx_import.md).
-void run_convert_onnx(const ConvertArgs& a, const GlobalOptions& g) {
+void run_convert_onnx(const ConvertArgs& a, const PipelineFlags& pipeline, const GlobalOptions& g) {
   OnnxImportInfo info;
   Model model;
   model.graph = import_onnx(a.checkpoint, &info);
@@ -33,6 +34,9 @@ void run_convert_onnx(const ConvertArgs& a, const GlobalOptions& g) {
   model.info.source_sha256 = sha256_file(a.checkpoint);
   model.info.precision = "fp32";
   model.info.producer = "textq 0.1.0";
+  // The graph carries no pre/post-processing: the flags or --pipeline json
+  // say it (docs/db_decoder.md); without them, MMOCR's TextSnake defaults.
+  apply_pipeline_options(pipeline, &model);
   save_model(model, a.output);
   if (g.quiet) return;
   fmt::print("{} -> {}\n", a.checkpoint, a.output);
@@ -44,11 +48,13 @@ void run_convert_onnx(const ConvertArgs& a, const GlobalOptions& g) {
   const int64_t c = info.input_channels > 0 ? info.input_channels : 3;
   fmt::print("  graph         {} nodes, {:.2f} GMAC at 1x{}x640x640\n", model.graph.nodes.size(),
              model.graph.count_macs({1, c, 640, 640}) / 1e9, c);
+  fmt::print("  preprocess    {}\n", describe_preprocess(model.preprocess));
+  fmt::print("  decoder       {}\n", describe_decoder(model.decoder));
   fmt::print("  size          {:.1f} MB\n", std::filesystem::file_size(a.output) / 1e6);
 }
 
-void run_convert(const ConvertArgs& a, const GlobalOptions& g) {
-  if (looks_like_onnx_path(a.checkpoint)) return run_convert_onnx(a, g);
+void run_convert(const ConvertArgs& a, const PipelineFlags& pipeline, const GlobalOptions& g) {
+  if (looks_like_onnx_path(a.checkpoint)) return run_convert_onnx(a, pipeline, g);
   const StateDict sd = load_pth(a.checkpoint);
   TextSnakeBuildOptions opt;
   opt.mmocr_version = a.mmocr;
@@ -59,6 +65,9 @@ void run_convert(const ConvertArgs& a, const GlobalOptions& g) {
   const MmocrVersion version = a.mmocr == 1 ? MmocrVersion::v1 : MmocrVersion::v0;
   model.preprocess.version = version;
   model.decoder.version = version;
+  apply_pipeline_options(pipeline, &model);
+  if (model.decoder.kind != DecoderKind::TextSnake)
+    throw Error(ErrorKind::InvalidArgument, a.checkpoint + ": a TextSnake checkpoint needs the textsnake decoder");
   model.info.architecture = arch.summary();
   model.info.source_path = std::filesystem::path(a.checkpoint).filename().string();
   model.info.source_sha256 = sha256_file(a.checkpoint);
@@ -75,7 +84,8 @@ void run_convert(const ConvertArgs& a, const GlobalOptions& g) {
     fmt::print("  tensors       {} used, {} num_batches_tracked ignored\n", arch.num_tensors_used, arch.num_ignored);
     fmt::print("  graph         {} nodes, {:.1f} GMAC at 1x3x736x1280\n", model.graph.nodes.size(),
                model.graph.count_macs({1, 3, 736, 1280}) / 1e9);
-    fmt::print("  rules         MMOCR {}.x pre/post-processing\n", a.mmocr);
+    fmt::print("  preprocess    {}\n", describe_preprocess(model.preprocess));
+    fmt::print("  decoder       {}\n", describe_decoder(model.decoder));
     fmt::print("  size          {:.1f} MB\n", std::filesystem::file_size(a.output) / 1e6);
   }
 }
@@ -93,7 +103,8 @@ void register_convert(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--style", args->style, "ResNet style: caffe (stride on 1x1 conv, MMOCR's config) or pytorch")
       ->check(CLI::IsMember({"caffe", "pytorch"}))
       ->capture_default_str();
-  cmd->callback([args, &global] { run_convert(*args, global); });
+  auto pipeline = add_pipeline_options(cmd);
+  cmd->callback([args, pipeline, &global] { run_convert(*args, *pipeline, global); });
 }
 
 }  // namespace textq::cli

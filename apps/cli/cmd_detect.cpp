@@ -88,7 +88,7 @@ void register_detect(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("images", args->images, "Image files")->required();
   cmd->add_option("-o,--output", args->output, "Write predictions JSON (textq-predictions v1)");
   cmd->add_option("--show", args->show_dir, "Write each image with its polygons and scores drawn into DIR");
-  cmd->add_option("--save-maps", args->maps_dir, "Write <stem>.input.npy and <stem>.output.npy (raw 5-channel map) into DIR");
+  cmd->add_option("--save-maps", args->maps_dir, "Write <stem>.input.npy and <stem>.output.npy (raw network output: TextSnake 5 channels, DB probability) into DIR");
   add_runtime_options(*cmd, args->runtime, true);
   cmd->callback([args, &global] { run_detect(*args, global); });
 }

@@ -5,6 +5,7 @@
 
 #include "commands.h"
 #include "formats/model.h"
+#include "pipeline_options.h"
 
 namespace textq::cli {
 
@@ -27,13 +28,8 @@ void run_info(const std::string& path) {
   fmt::print("producer      {}\n", m.info.producer);
   fmt::print("graph         {} nodes ({} Conv, {} ConvTranspose), {} parameters\n", m.graph.nodes.size(), convs, deconvs, params);
   fmt::print("cost          {:.1f} GMAC at 1x3x736x1280\n", m.graph.count_macs(ref_shape) / 1e9);
-  const PreprocessParams& p = m.preprocess;
-  fmt::print("preprocess    MMOCR {}.x rules, resize into {}x{}, mean ({}, {}, {}), std ({}, {}, {}), to_rgb {}, pad to {}\n",
-             static_cast<int>(p.version), p.scale_long, p.scale_short, p.mean[0], p.mean[1], p.mean[2], p.std[0], p.std[1], p.std[2],
-             p.to_rgb, p.pad_divisor);
-  const DecoderParams& d = m.decoder;
-  fmt::print("decoder       MMOCR {}.x rules, min_center_conf {}, min_center_area {}, disk_overlap {}, radius_shrink {}\n",
-             static_cast<int>(d.version), d.min_center_region_confidence, d.min_center_area, d.disk_overlap_thr, d.radius_shrink_ratio);
+  fmt::print("preprocess    {}\n", describe_preprocess(m.preprocess));
+  fmt::print("decoder       {}\n", describe_decoder(m.decoder));
 }
 
 }  // namespace

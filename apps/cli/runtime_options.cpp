@@ -1,5 +1,6 @@
 #include "runtime_options.h"
 
+#include "formats/pipeline_spec.h"
 #include "textq/error.h"
 
 namespace textq::cli {
@@ -20,14 +21,25 @@ void add_runtime_options(CLI::App& cmd, RuntimeOptions& opt, bool with_decoder) 
   cmd.add_option("--max-centralize-steps", opt.max_centralize_steps,
                  "Decoder: stop a centre-line walk after this many steps (MMOCR loops forever on radius 0)")
       ->check(CLI::Range(1LL, 1000000000LL));
+  cmd.add_option("--db", opt.db, "DB models: KEY=VALUE[,...] over the model's decoder parameters (names as in convert --db)");
 }
 
 void apply_runtime_options(const RuntimeOptions& opt, Model& model) {
+  const bool db = model.decoder.kind == DecoderKind::Db;
+  if (db && (opt.min_center_region_confidence || opt.min_center_area || opt.disk_overlap_thr || opt.radius_shrink_ratio ||
+             opt.max_centralize_steps))
+    throw Error(ErrorKind::InvalidArgument, "the TextSnake decoder options do not apply: this model uses the DB decoder (use --db)");
+  if (!db && !opt.db.empty())
+    throw Error(ErrorKind::InvalidArgument, "--db '" + opt.db + "': this model uses the TextSnake decoder");
   if (opt.mmocr) {
     const MmocrVersion v = *opt.mmocr == 1 ? MmocrVersion::v1 : MmocrVersion::v0;
-    model.preprocess.version = v;
+    if (db && model.decoder.db.flavour == DbFlavour::Paddle)
+      throw Error(ErrorKind::InvalidArgument, "--mmocr: this model follows PaddleOCR's DB post-processing, not MMOCR's");
+    if (model.preprocess.kind == PreprocessKind::Mmocr) model.preprocess.version = v;
     model.decoder.version = v;
+    if (db) model.decoder.db.flavour = v == MmocrVersion::v1 ? DbFlavour::Mmocr1 : DbFlavour::Mmocr0;
   }
+  if (!opt.db.empty()) apply_db_spec(opt.db, &model.decoder.db);
   if (opt.min_center_region_confidence) model.decoder.min_center_region_confidence = *opt.min_center_region_confidence;
   if (opt.min_center_area) model.decoder.min_center_area = *opt.min_center_area;
   if (opt.disk_overlap_thr) model.decoder.disk_overlap_thr = *opt.disk_overlap_thr;

@@ -21,6 +21,7 @@ struct RuntimeOptions {
   std::optional<double> disk_overlap_thr;
   std::optional<double> radius_shrink_ratio;
   std::optional<long long> max_centralize_steps;
+  std::string db;  // DB models: KEY=VALUE[,...] over the model's DB parameters
 };
 
 void add_runtime_options(CLI::App& cmd, RuntimeOptions& opt, bool with_decoder);

@@ -141,4 +141,11 @@ double shapely_polygon_area(const std::vector<double>& coords) {
   return area(ctx, g);
 }
 
+void shapely_polygon_area_length(const std::vector<double>& coords, double* area_out, double* length_out) {
+  static thread_local GeosContext ctx;
+  Geometry g = make_shapely_polygon(ctx, coords);
+  *area_out = area(ctx, g);
+  if (!GEOSLength_r(ctx.handle(), g.get(), length_out)) fail(ctx, "Length");
+}
+
 }  // namespace textq::eval

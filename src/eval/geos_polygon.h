@@ -81,5 +81,8 @@ bool intersects(GeosContext& ctx, const Geometry& a, const Geometry& b);
 // Area of the raw polygon of `coords` (Shapely's `Polygon(...).area`), used by
 // the converters for the COCO `area` field.
 double shapely_polygon_area(const std::vector<double>& coords);
+// Area and perimeter of the same polygon (Shapely's `.area`, `.length`), for
+// the DB decoder's unclip distance.
+void shapely_polygon_area_length(const std::vector<double>& coords, double* area, double* length);
 
 }  // namespace textq::eval

@@ -13,6 +13,7 @@
 #include "core/file_util.h"
 #include "formats/model.h"
 #include "formats/model_file_format.h"
+#include "textdet/db_params.h"
 #include "textq/error.h"
 
 namespace textq {
@@ -63,8 +64,12 @@ json quant_to_json(const QuantParams& q) {
 // Ops that need format version 2 (everything after Relu in ir/ops.def).
 bool needs_v2(OpKind op) { return static_cast<int>(op) > static_cast<int>(OpKind::Relu); }
 
-uint32_t file_version_for(const Graph& g) {
-  for (const Node& n : g.nodes)
+// The lowest version that holds the model: a TextSnake graph with MMOCR
+// pre-processing and the TextSnake decoder stays readable by version-1 readers
+// (which ignore the "kind" keys); new ops or another pipeline kind need 2.
+uint32_t file_version_for(const Model& m) {
+  if (m.preprocess.kind != PreprocessKind::Mmocr || m.decoder.kind != DecoderKind::TextSnake) return 2;
+  for (const Node& n : m.graph.nodes)
     if (needs_v2(n.op)) return 2;
   return 1;
 }
@@ -81,6 +86,47 @@ json attrs_to_json(const OpAttrs& a) {
           {"resize_mode", enum_name(a.resize_mode)}, {"coord_mode", enum_name(a.coord_mode)},
           {"nearest_round", enum_name(a.nearest_round)}, {"scales", {a.scale_h, a.scale_w}},
           {"sizes", {a.out_h, a.out_w}}};
+}
+
+const char* limit_type_name(PaddleLimitType t) {
+  switch (t) {
+    case PaddleLimitType::Max: return "max";
+    case PaddleLimitType::Min: return "min";
+    case PaddleLimitType::ResizeLong: return "resize_long";
+  }
+  return "?";
+}
+
+json preprocess_to_json(const PreprocessParams& p) {
+  json j = {{"mean", {p.mean[0], p.mean[1], p.mean[2]}}, {"std", {p.std[0], p.std[1], p.std[2]}}, {"to_rgb", p.to_rgb}};
+  if (p.kind == PreprocessKind::PaddleDetResize) {
+    j["kind"] = "paddle_det_resize";
+    j["limit_side_len"] = p.limit_side_len;
+    j["limit_type"] = limit_type_name(p.limit_type);
+    j["max_side_limit"] = p.max_side_limit;
+    j["scale"] = p.scale;
+  } else {
+    j["kind"] = "mmocr";
+    j["scale_long"] = p.scale_long;
+    j["scale_short"] = p.scale_short;
+    j["pad_divisor"] = p.pad_divisor;
+    j["mmocr_version"] = static_cast<int>(p.version);
+  }
+  return j;
+}
+
+json decoder_to_json(const DecoderParams& d) {
+  if (d.kind == DecoderKind::Db) {
+    const DbParams& b = d.db;
+    return {{"kind", "db"}, {"flavour", db_flavour_name(b.flavour)}, {"box_type", db_box_type_name(b.box_type)},
+            {"mask_thr", b.mask_thr}, {"min_text_score", b.min_text_score}, {"min_text_width", b.min_text_width},
+            {"unclip_ratio", b.unclip_ratio}, {"epsilon_ratio", b.epsilon_ratio}, {"max_candidates", b.max_candidates},
+            {"use_dilation", b.use_dilation}, {"score_mode", b.score_slow ? "slow" : "fast"}};
+  }
+  return {{"kind", "textsnake"}, {"min_center_region_confidence", d.min_center_region_confidence},
+          {"min_center_area", d.min_center_area}, {"disk_overlap_thr", d.disk_overlap_thr},
+          {"radius_shrink_ratio", d.radius_shrink_ratio}, {"min_text_region_confidence", d.min_text_region_confidence},
+          {"max_centralize_steps", d.max_centralize_steps}, {"mmocr_version", static_cast<int>(d.version)}};
 }
 
 struct TensorRecord {
@@ -112,18 +158,11 @@ json build_header(const Model& m, std::vector<TensorRecord>* records) {
     j["bias"] = add_tensor(n.bias, n.name + ".bias");
     nodes.push_back(std::move(j));
   }
-  const PreprocessParams& p = m.preprocess;
-  const DecoderParams& d = m.decoder;
   json h;
   h["info"] = {{"architecture", m.info.architecture}, {"source_path", m.info.source_path},
                {"source_sha256", m.info.source_sha256}, {"precision", m.info.precision}, {"producer", m.info.producer}};
-  h["preprocess"] = {{"scale_long", p.scale_long}, {"scale_short", p.scale_short},
-                     {"mean", {p.mean[0], p.mean[1], p.mean[2]}}, {"std", {p.std[0], p.std[1], p.std[2]}},
-                     {"to_rgb", p.to_rgb}, {"pad_divisor", p.pad_divisor}, {"mmocr_version", static_cast<int>(p.version)}};
-  h["decoder"] = {{"min_center_region_confidence", d.min_center_region_confidence}, {"min_center_area", d.min_center_area},
-                  {"disk_overlap_thr", d.disk_overlap_thr}, {"radius_shrink_ratio", d.radius_shrink_ratio},
-                  {"min_text_region_confidence", d.min_text_region_confidence},
-                  {"max_centralize_steps", d.max_centralize_steps}, {"mmocr_version", static_cast<int>(d.version)}};
+  h["preprocess"] = preprocess_to_json(m.preprocess);
+  h["decoder"] = decoder_to_json(m.decoder);
   h["graph"] = {{"values", m.graph.value_names}, {"input", m.graph.input}, {"outputs", m.graph.outputs}, {"nodes", nodes}};
   h["tensors"] = tensors;
   h["data_size"] = offset;
@@ -281,6 +320,91 @@ OpAttrs attrs_from_json(const HeaderReader& r, const json& j, const std::string&
   return a;  // graph.verify() checks the ranges that depend on the op
 }
 
+// Version 1 files hold only MMOCR pre-processing and TextSnake decoding, without "kind".
+std::string section_kind(const HeaderReader& r, const json& j, const std::string& path, uint32_t version,
+                         const char* v1_kind) {
+  return version < 2 ? v1_kind : r.string(j, "kind", path);
+}
+
+void mean_std_from_json(const HeaderReader& r, const json& pp, PreprocessParams& p) {
+  for (const char* key : {"mean", "std"}) {
+    const json& a = r.array(pp, key, "preprocess", 3);
+    if (a.size() != 3) r.fail(std::string("preprocess.") + key, "must have 3 entries (one per channel)");
+    for (int c = 0; c < 3; ++c) {
+      const std::string at = std::string("preprocess.") + key + "[" + std::to_string(c) + "]";
+      double v = r.number(a[c], at);
+      if (std::fabs(v) > std::numeric_limits<float>::max()) r.fail(at, "does not fit in a float");
+      if (std::string(key) == "std" && !(v > 0)) r.fail("preprocess.std", "must be positive");
+      (std::string(key) == "mean" ? p.mean : p.std)[c] = static_cast<float>(v);
+    }
+  }
+  p.to_rgb = r.boolean(pp, "to_rgb", "preprocess");
+}
+
+PreprocessParams preprocess_from_json(const HeaderReader& r, const json& pp, uint32_t version) {
+  PreprocessParams p;
+  const std::string kind = section_kind(r, pp, "preprocess", version, "mmocr");
+  mean_std_from_json(r, pp, p);
+  if (kind == "mmocr") {
+    p.kind = PreprocessKind::Mmocr;
+    p.scale_long = static_cast<int>(r.integer(pp, "scale_long", "preprocess", 1, 1 << 16));
+    p.scale_short = static_cast<int>(r.integer(pp, "scale_short", "preprocess", 1, 1 << 16));
+    p.pad_divisor = static_cast<int>(r.integer(pp, "pad_divisor", "preprocess", 1, 1 << 12));
+    p.version = r.version(pp, "preprocess");
+  } else if (kind == "paddle_det_resize") {
+    p.kind = PreprocessKind::PaddleDetResize;
+    p.limit_side_len = static_cast<int>(r.integer(pp, "limit_side_len", "preprocess", 1, 1 << 14));
+    p.max_side_limit = static_cast<int>(r.integer(pp, "max_side_limit", "preprocess", 1, 1 << 14));
+    const std::string lt = r.string(pp, "limit_type", "preprocess");
+    bool known = false;
+    for (PaddleLimitType t : {PaddleLimitType::Max, PaddleLimitType::Min, PaddleLimitType::ResizeLong})
+      if (lt == limit_type_name(t)) p.limit_type = t, known = true;
+    if (!known) r.fail("preprocess.limit_type", "'" + lt + "' is not max, min or resize_long");
+    p.scale = r.number_f(pp, "scale", "preprocess");
+    if (p.scale == 0.0f) r.fail("preprocess.scale", "must not be zero");
+  } else {
+    r.fail("preprocess.kind", "'" + kind + "' is not mmocr or paddle_det_resize", ErrorKind::UnsupportedModel);
+  }
+  return p;
+}
+
+DecoderParams decoder_from_json(const HeaderReader& r, const json& dj, uint32_t version) {
+  DecoderParams d;
+  const std::string kind = section_kind(r, dj, "decoder", version, "textsnake");
+  if (kind == "textsnake") {
+    d.kind = DecoderKind::TextSnake;
+    d.min_center_region_confidence = r.number_f(dj, "min_center_region_confidence", "decoder");
+    d.min_center_area = r.number(dj, "min_center_area", "decoder");
+    d.disk_overlap_thr = r.number(dj, "disk_overlap_thr", "decoder");
+    d.radius_shrink_ratio = r.number(dj, "radius_shrink_ratio", "decoder");
+    d.min_text_region_confidence = r.number_f(dj, "min_text_region_confidence", "decoder");
+    d.max_centralize_steps = r.integer(dj, "max_centralize_steps", "decoder", 1, std::numeric_limits<int64_t>::max());
+    d.version = r.version(dj, "decoder");
+  } else if (kind == "db") {
+    d.kind = DecoderKind::Db;
+    DbParams& b = d.db;
+    const std::string flavour = r.string(dj, "flavour", "decoder");
+    if (!parse_db_flavour(flavour, &b.flavour)) r.fail("decoder.flavour", "'" + flavour + "' is not mmocr0, mmocr1 or paddle");
+    const std::string box = r.string(dj, "box_type", "decoder");
+    if (!parse_db_box_type(box, &b.box_type)) r.fail("decoder.box_type", "'" + box + "' is not quad or poly");
+    b.mask_thr = r.number_f(dj, "mask_thr", "decoder");
+    b.min_text_score = r.number(dj, "min_text_score", "decoder");
+    b.min_text_width = r.number(dj, "min_text_width", "decoder");
+    b.unclip_ratio = r.number(dj, "unclip_ratio", "decoder");
+    if (b.unclip_ratio < 0) r.fail("decoder.unclip_ratio", "must be >= 0");
+    b.epsilon_ratio = r.number(dj, "epsilon_ratio", "decoder");
+    if (b.epsilon_ratio < 0) r.fail("decoder.epsilon_ratio", "must be >= 0");
+    b.max_candidates = static_cast<int>(r.integer(dj, "max_candidates", "decoder", 0, std::numeric_limits<int>::max()));
+    b.use_dilation = r.boolean(dj, "use_dilation", "decoder");
+    const std::string mode = r.string(dj, "score_mode", "decoder");
+    if (mode != "fast" && mode != "slow") r.fail("decoder.score_mode", "'" + mode + "' is not fast or slow");
+    b.score_slow = mode == "slow";
+  } else {
+    r.fail("decoder.kind", "'" + kind + "' is not textsnake or db", ErrorKind::UnsupportedModel);
+  }
+  return d;
+}
+
 struct TensorEntry {
   std::string name;
   DType dtype;
@@ -313,7 +437,7 @@ void save_model(const Model& model, const std::string& path) {
   check_finite(header, path, "header");
   const std::string text = header.dump();
   std::string pre(kModelMagic, sizeof kModelMagic);
-  put_u32(pre, file_version_for(model.graph));
+  put_u32(pre, file_version_for(model));
   put_u64(pre, text.size());
   const uint64_t data_start = model_align(kModelPreambleSize + text.size());
   write_file_atomic(path, [&](const std::string& tmp) {
@@ -411,32 +535,8 @@ Model load_model(const std::string& path) {
   m.info.producer = r.string(info, "producer", "info");
   if (m.info.precision != "fp32" && m.info.precision != "int8") r.fail("info.precision", "must be fp32 or int8");
 
-  const json& pp = r.at(h, "preprocess", "");
-  PreprocessParams& p = m.preprocess;
-  p.scale_long = static_cast<int>(r.integer(pp, "scale_long", "preprocess", 1, 1 << 16));
-  p.scale_short = static_cast<int>(r.integer(pp, "scale_short", "preprocess", 1, 1 << 16));
-  for (const char* key : {"mean", "std"}) {
-    const json& a = r.array(pp, key, "preprocess", 3);
-    if (a.size() != 3) r.fail(std::string("preprocess.") + key, "must have 3 entries (RGB)");
-    for (int c = 0; c < 3; ++c) {
-      double v = r.number(a[c], std::string("preprocess.") + key + "[" + std::to_string(c) + "]");
-      if (std::string(key) == "std" && !(v > 0)) r.fail("preprocess.std", "must be positive");
-      (std::string(key) == "mean" ? p.mean : p.std)[c] = static_cast<float>(v);
-    }
-  }
-  p.to_rgb = r.boolean(pp, "to_rgb", "preprocess");
-  p.pad_divisor = static_cast<int>(r.integer(pp, "pad_divisor", "preprocess", 1, 1 << 12));
-  p.version = r.version(pp, "preprocess");
-
-  const json& dj = r.at(h, "decoder", "");
-  DecoderParams& d = m.decoder;
-  d.min_center_region_confidence = r.number_f(dj, "min_center_region_confidence", "decoder");
-  d.min_center_area = r.number(dj, "min_center_area", "decoder");
-  d.disk_overlap_thr = r.number(dj, "disk_overlap_thr", "decoder");
-  d.radius_shrink_ratio = r.number(dj, "radius_shrink_ratio", "decoder");
-  d.min_text_region_confidence = r.number_f(dj, "min_text_region_confidence", "decoder");
-  d.max_centralize_steps = r.integer(dj, "max_centralize_steps", "decoder", 1, std::numeric_limits<int64_t>::max());
-  d.version = r.version(dj, "decoder");
+  m.preprocess = preprocess_from_json(r, r.at(h, "preprocess", ""), version);
+  m.decoder = decoder_from_json(r, r.at(h, "decoder", ""), version);
 
   // Tensor table: every range inside the data section, aligned, disjoint.
   const uint64_t data_start = model_align(kModelPreambleSize + header_len);

@@ -9,10 +9,11 @@
 namespace textq {
 
 constexpr char kModelMagic[8] = {'T', 'E', 'X', 'T', 'Q', 'M', 'D', 'L'};
-// Version 1: TextSnake ops (Conv .. Relu). Version 2 adds the ONNX-import ops
-// (Sigmoid .. Pad, ir/ops.def) and the per-node "attrs" object. The writer
-// stamps the lowest version that holds the graph, so a TextSnake model still
-// loads in a version-1 reader.
+// Version 1: TextSnake ops (Conv .. Relu), MMOCR pre-processing, TextSnake
+// decoder. Version 2 adds the ONNX-import ops (Sigmoid .. Pad, ir/ops.def), the
+// per-node "attrs" object and the pre-processing/decoder "kind" (mmocr |
+// paddle_det_resize, textsnake | db). The writer stamps the lowest version that
+// holds the model, so a plain TextSnake model still loads in a version-1 reader.
 constexpr uint32_t kModelFormatVersion = 2;
 constexpr size_t kModelPreambleSize = 8 + 4 + 8;
 constexpr uint64_t kModelAlignment = 64;

@@ -10,6 +10,18 @@ namespace {
 double ms_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
+
+// TextSnake: one [1, 5, H, W] map (text, centre, sin, cos, radius). DB: one
+// [1, C, H, W] map whose channel 0 is the probability (PaddleOCR: C = 1;
+// MMOCR 0.x DBHead: probability, threshold, binary).
+void check_raw_output(const std::vector<Tensor>& outputs, DecoderKind kind) {
+  const bool db = kind == DecoderKind::Db;
+  const bool ok = outputs.size() == 1 && outputs[0].rank() == 4 && outputs[0].dim(0) == 1 &&
+                  (db ? outputs[0].dim(1) >= 1 : outputs[0].dim(1) == 5) && outputs[0].dtype() == DType::f32;
+  if (!ok)
+    throw Error(ErrorKind::UnsupportedModel, db ? "model output is not one f32 [1, C, H, W] DB probability map (channel 0 = probability)"
+                                                : "model output is not one f32 [1, 5, H, W] TextSnake map");
+}
 }  // namespace
 
 Detector::Detector(const Model& model, const DetectorOptions& options)
@@ -24,9 +36,7 @@ NetworkResult Detector::run_network(const cv::Mat& bgr) {
   t0 = std::chrono::steady_clock::now();
   std::vector<Tensor> outputs = executor_->run(r.pre.input);
   r.ms_network = ms_since(t0);
-  if (outputs.size() != 1 || outputs[0].rank() != 4 || outputs[0].dim(0) != 1 || outputs[0].dim(1) != 5 ||
-      outputs[0].dtype() != DType::f32)
-    throw Error(ErrorKind::UnsupportedModel, "model output is not one f32 [1, 5, H, W] TextSnake map");
+  check_raw_output(outputs, model_.decoder.kind);
   r.raw_output = outputs[0];
   return r;
 }
@@ -40,8 +50,14 @@ Detection Detector::decode(const NetworkResult& net) const {
 
   const auto t0 = std::chrono::steady_clock::now();
   const Tensor& out = net.raw_output;
-  det.instances = decode_textsnake(out.data<float>(), static_cast<int>(out.dim(2)), static_cast<int>(out.dim(3)), model_.decoder);
-  rescale_instances(det.instances, net.pre, model_.decoder.version);
+  const int h = static_cast<int>(out.dim(2)), w = static_cast<int>(out.dim(3));
+  if (model_.decoder.kind == DecoderKind::Db) {
+    det.instances = decode_db(out.data<float>(), h, w, model_.decoder.db);  // channel 0
+    rescale_db_instances(det.instances, h, w, net.pre, model_.decoder.db);
+  } else {
+    det.instances = decode_textsnake(out.data<float>(), h, w, model_.decoder);
+    rescale_instances(det.instances, net.pre, model_.decoder.version);
+  }
   det.ms_decode = ms_since(t0);
 
   if (options_.keep_tensors) {

@@ -1,4 +1,5 @@
-// Image in, polygons out: preprocess → graph on a backend → decode → rescale.
+// Image in, polygons out: preprocess → graph on a backend → decode (TextSnake
+// or DB, as the model says) → rescale.
 // One Detector per model and backend; reuse it across images (the backend
 // caches primitives per input shape). The three stages are public so a caller
 // can overlap the decode of one image with the network run of the next.
@@ -13,6 +14,7 @@
 #include "formats/model.h"
 #include "runtime/executor.h"
 #include "textdet/preprocess.h"
+#include "textdet/db_decoder.h"
 #include "textdet/textsnake_decoder.h"
 
 namespace textq {
@@ -27,14 +29,14 @@ struct Detection {
   int width = 0, height = 0;             // original image size
   std::vector<TextInstance> instances;   // original-image coordinates
   Tensor input;                          // [1,3,Hp,Wp] if keep_tensors
-  Tensor raw_output;                     // [1,5,Hp,Wp] if keep_tensors
+  Tensor raw_output;                     // [1,5,Hp,Wp] (DB: [1,C,Hp,Wp]) if keep_tensors
   double ms_preprocess = 0, ms_network = 0, ms_decode = 0;
 };
 
 // What the network stage hands to the decode stage.
 struct NetworkResult {
   PreprocessResult pre;
-  Tensor raw_output;  // [1,5,Hp,Wp]
+  Tensor raw_output;  // [1,5,Hp,Wp] (DB: [1,C,Hp,Wp])
   double ms_preprocess = 0, ms_network = 0;
 };
 

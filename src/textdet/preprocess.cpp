@@ -1,9 +1,7 @@
 #include "textdet/preprocess.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
-#include <cstdlib>
 #include <string>
 
 #include <opencv2/imgproc.hpp>
@@ -30,17 +28,6 @@ void check_params(const PreprocessParams& p) {
 }
 
 int round_up(int v, int d) { return (v + d - 1) / d * d; }
-
-// mmcv keeps mean/std as float64 and computes 1/std in double from the
-// decimal the config wrote (58.395, not float32(58.395)). Our parameters are
-// float32, so recover that decimal from the float's shortest round-trip
-// representation ("58.395") before converting to double.
-double config_decimal(float v) {
-  char buf[64];
-  const auto res = std::to_chars(buf, buf + sizeof(buf), v);
-  *res.ptr = '\0';
-  return std::strtod(buf, nullptr);
-}
 
 }  // namespace
 
@@ -69,6 +56,7 @@ PreprocessResult preprocess_image(const cv::Mat& bgr, const PreprocessParams& p)
                 "preprocess: expected a non-empty 8-bit 3-channel BGR image, got type " +
                     std::to_string(bgr.type()) + " size " + std::to_string(bgr.cols) + "x" +
                     std::to_string(bgr.rows));
+  if (p.kind == PreprocessKind::PaddleDetResize) return preprocess_paddle_det(bgr, p);
   check_params(p);
   PreprocessResult r;
   r.ori_h = bgr.rows;
@@ -95,7 +83,9 @@ PreprocessResult preprocess_image(const cv::Mat& bgr, const PreprocessParams& p)
     const int src_c = p.to_rgb ? 2 - c : c;  // mean/std are given in output (RGB) order
     const float mean = p.mean[c];
     const float stdv = p.std[c];
-    const double inv_std = 1.0 / config_decimal(stdv);
+    // MMOCR 0.x runs mmdet 2.x's Normalize, which stores mean/std as float32
+    // arrays; mmcv.imnormalize_ then takes 1 / float64(that float32).
+    const double inv_std = 1.0 / static_cast<double>(stdv);
     float* out = dst + c * plane;
     for (int y = 0; y < r.img_h; ++y) {
       const uint8_t* row = resized.ptr<uint8_t>(y);

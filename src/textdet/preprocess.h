@@ -1,6 +1,10 @@
-// MMOCR test-time pre-processing of TextSnake (ctw1500 configs): keep-ratio
-// bilinear resize into the 1333x736 box, BGR->RGB mean/std normalisation,
-// zero padding (after normalising) to a multiple of 32 at bottom/right.
+// Test-time pre-processing, by PreprocessParams::kind:
+// mmocr: MMOCR's TextSnake (ctw1500) and DBNet configs: keep-ratio bilinear
+// resize into the scale_long x scale_short box, BGR->RGB mean/std
+// normalisation, zero padding (after normalising) to a multiple of 32 at
+// bottom/right.
+// paddle_det_resize: PaddleOCR's DetResizeForTest + NormalizeImage +
+// ToCHWImage (preprocess_paddle.cpp).
 #pragma once
 
 #include <opencv2/core.hpp>
@@ -18,12 +22,19 @@ struct PreprocessResult {
   double w_scale = 1.0, h_scale = 1.0;  // img_w / ori_w, img_h / ori_h
 };
 
+// PaddleOCR DetResizeForTest.resize_image_type0: the (w, h) a w x h image is
+// resized to (ratio by limit_type, int() truncation, max_side_limit, then
+// round-half-even to multiples of 32, at least 32).
+cv::Size paddle_resized_size(int w, int h, const PreprocessParams& p);
+// The paddle_det_resize pipeline; preprocess_image dispatches here.
+PreprocessResult preprocess_paddle_det(const cv::Mat& bgr, const PreprocessParams& p);
+
 // The (w, h) MMOCR resizes a w x h image to: factor = min(long/max(w,h),
 // short/min(w,h)) in double, new = int(side * factor + 0.5). Throws
 // Error(InvalidArgument) if a side would become 0 or the box is invalid.
 cv::Size rescaled_size(int w, int h, const PreprocessParams& p);
 
-// bgr: CV_8UC3. 0.x (mmcv.imnormalize): float32(x - float32(mean)) then
+// bgr: CV_8UC3. mmocr kind: 0.x (mmcv.imnormalize): float32(x - float32(mean)) then
 // * (1/std) in double, rounded to float32; 1.x (torch): (x - mean) / std in
 // float32. Throws Error(InvalidArgument) for an empty or non-8UC3 image or
 // invalid parameters.

@@ -1,5 +1,7 @@
-// Writes the model_file seeds (tests/fuzz/corpus/model_file/): two tiny textq
-// models, fp32 and int8, small enough for the fuzzer's -max_len. Every other
+// Writes the model_file seeds (tests/fuzz/corpus/model_file/): three tiny
+// textq models, fp32 and int8 (TextSnake decoder, MMOCR pre-processing) and
+// one with PaddleOCR pre-processing and the DB decoder, small enough for the
+// fuzzer's -max_len. Every other
 // seed is a copy of a file under tests/data/ (see docs/fuzzing.md).
 // Usage: make_fuzz_seeds OUT_DIR
 #include <cstdio>
@@ -35,6 +37,29 @@ textq::Model tiny_model(bool int8) {
   return m;
 }
 
+// The other pipeline kinds (preprocess paddle_det_resize, decoder db) on a
+// 1x1 conv from the 3 input planes to one map, 0.3 + 0.1 * plane 0: a
+// runnable DB model (tests/cli/pipeline_flags.sh detects with it).
+textq::Model tiny_db_model() {
+  using namespace textq;
+  Model m;
+  m.info = {"fuzz seed DB net", "seed.onnx", std::string(64, '0'), "fp32", "textq fuzz seeds"};
+  m.preprocess = paddle_det_preprocess_defaults();
+  m.preprocess.limit_side_len = 256;
+  m.decoder.kind = DecoderKind::Db;
+  m.decoder.db = db_defaults(DbFlavour::Paddle);
+  m.decoder.db.min_text_score = 0.4;
+  Tensor weight(DType::f32, {1, 3, 1, 1}), bias(DType::f32, {1});
+  weight.data<float>()[0] = 0.1f;
+  weight.data<float>()[1] = weight.data<float>()[2] = 0.0f;
+  bias.data<float>()[0] = 0.3f;
+  m.graph.add_value("input");
+  m.graph.add_value("prob");
+  m.graph.nodes = {test::conv_node("head", {0}, 1, std::move(weight), std::move(bias), 1, 1, 0)};
+  m.graph.outputs = {1};
+  return m;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -46,6 +71,7 @@ int main(int argc, char** argv) {
     const std::string dir = argv[1];
     textq::save_model(tiny_model(false), dir + "/tiny_fp32.textq");
     textq::save_model(tiny_model(true), dir + "/tiny_int8.textq");
+    textq::save_model(tiny_db_model(), dir + "/tiny_db_paddle.textq");
   } catch (const textq::Error& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return 2;

@@ -199,7 +199,7 @@ TEST(ModelFile, RoundTripIsExact) {
 TEST(ModelFile, LayoutMatchesTheDocumentedFormat) {
   Saved s = save_test_model("layout.tqm");
   EXPECT_EQ(std::memcmp(s.bytes.data(), "TEXTQMDL", 8), 0);
-  EXPECT_EQ(s.bytes[8], 1);
+  EXPECT_EQ(s.bytes[8], 2);
   EXPECT_EQ(s.bytes[9] | s.bytes[10] | s.bytes[11], 0);
   EXPECT_EQ(s.data_start % 64, 0u);
   EXPECT_EQ(s.bytes.size(), s.data_start + s.header["data_size"].get<uint64_t>());
@@ -358,6 +358,9 @@ TEST(ModelFile, HostileHeadersAreRefusedWithTheRule) {
       {"type", [](json& h) { h["preprocess"]["scale_long"] = "big"; }, "preprocess.scale_long: must be an integer"},
       {"std", [](json& h) { h["preprocess"]["std"][0] = 0; }, "preprocess.std: must be positive"},
       {"precision", [](json& h) { h["info"]["precision"] = "fp16"; }, "info.precision: must be fp32 or int8"},
+      {"no_kind", [](json& h) { h["decoder"].erase("kind"); }, "header: decoder.kind: is missing"},
+      {"pre_kind", [](json& h) { h["preprocess"]["kind"] = "yolo"; }, "preprocess.kind: 'yolo' is not mmocr or paddle_det_resize"},
+      {"dec_kind", [](json& h) { h["decoder"]["kind"] = "east"; }, "decoder.kind: 'east' is not textsnake or db"},
       {"data_size", [](json& h) { h["data_size"] = 64; }, "data: the header says the data section is 64 bytes"},
       {"deep", [](json& h) { json j = 1; for (int i = 0; i < 40; ++i) j = json::array({j}); h["info"]["x"] = j; }, "JSON nested deeper than 16"},
   };
@@ -372,6 +375,77 @@ TEST(ModelFile, HostileHeadersAreRefusedWithTheRule) {
   EXPECT_NO_THROW(load_model(same));
   std::remove(same.c_str());
   std::remove(s.path.c_str());
+}
+
+// A DB model with PaddleOCR pre-processing keeps every parameter bit for bit.
+TEST(ModelFile, DbAndPaddleParametersRoundTrip) {
+  Model m = make_model();
+  m.preprocess = paddle_det_preprocess_defaults();
+  m.preprocess.limit_type = PaddleLimitType::ResizeLong;
+  m.preprocess.limit_side_len = 1024;
+  m.preprocess.max_side_limit = 2000;
+  m.preprocess.scale = 1.0f / 127.5f;
+  m.decoder.kind = DecoderKind::Db;
+  m.decoder.db = db_defaults(DbFlavour::Mmocr1);
+  m.decoder.db.box_type = DbBoxType::Poly;
+  m.decoder.db.mask_thr = 0.3f;
+  m.decoder.db.min_text_score = 0.1 + 0.2;
+  m.decoder.db.min_text_width = 7;
+  m.decoder.db.unclip_ratio = 1.75;
+  m.decoder.db.epsilon_ratio = 0.002;
+  m.decoder.db.max_candidates = 17;
+  m.decoder.db.use_dilation = true;
+  m.decoder.db.score_slow = true;
+  const std::string p = temp_path("db.tqm");
+  save_model(m, p);
+  const Model b = load_model(p);
+  EXPECT_EQ(b.preprocess.kind, PreprocessKind::PaddleDetResize);
+  EXPECT_EQ(b.preprocess.limit_type, PaddleLimitType::ResizeLong);
+  EXPECT_EQ(b.preprocess.limit_side_len, 1024);
+  EXPECT_EQ(b.preprocess.max_side_limit, 2000);
+  EXPECT_EQ(b.preprocess.scale, 1.0f / 127.5f);
+  EXPECT_FALSE(b.preprocess.to_rgb);
+  for (int c = 0; c < 3; ++c) {
+    EXPECT_EQ(b.preprocess.mean[c], m.preprocess.mean[c]);
+    EXPECT_EQ(b.preprocess.std[c], m.preprocess.std[c]);
+  }
+  const DbParams& x = b.decoder.db;
+  EXPECT_EQ(b.decoder.kind, DecoderKind::Db);
+  EXPECT_EQ(x.flavour, DbFlavour::Mmocr1);
+  EXPECT_EQ(x.box_type, DbBoxType::Poly);
+  EXPECT_EQ(x.mask_thr, 0.3f);
+  EXPECT_EQ(x.min_text_score, 0.1 + 0.2);
+  EXPECT_EQ(x.min_text_width, 7);
+  EXPECT_EQ(x.unclip_ratio, 1.75);
+  EXPECT_EQ(x.epsilon_ratio, 0.002);
+  EXPECT_EQ(x.max_candidates, 17);
+  EXPECT_TRUE(x.use_dilation);
+  EXPECT_TRUE(x.score_slow);
+  std::remove(p.c_str());
+}
+
+// A format-1 file (written by textq before pipeline kinds existed, kept in
+// tests/data/model_file) still loads: MMOCR pre-processing, TextSnake decoder.
+TEST(ModelFile, Version1FileStillLoads) {
+  const std::string path = "tests/data/model_file/v1_tiny_fp32.textq";
+  const Bytes bytes = read_file_bytes(path);
+  ASSERT_GT(bytes.size(), 12u);
+  ASSERT_EQ(bytes[8], 1) << "the fixture must stay a version 1 file";
+  const Model m = load_model(path);
+  EXPECT_EQ(m.preprocess.kind, PreprocessKind::Mmocr);
+  EXPECT_EQ(m.decoder.kind, DecoderKind::TextSnake);
+  EXPECT_EQ(m.preprocess.scale_long, 1333);
+  EXPECT_EQ(m.preprocess.mean[0], 123.675f);
+  EXPECT_EQ(m.decoder.min_center_region_confidence, 0.2f);
+  EXPECT_FALSE(m.graph.nodes.empty());
+  // Saved again it becomes the current version and loads the same.
+  const std::string p = temp_path("v1_resaved.tqm");
+  save_model(m, p);
+  EXPECT_EQ(read_file_bytes(p)[8], kModelFormatVersion);
+  const Model again = load_model(p);
+  EXPECT_EQ(again.graph.nodes.size(), m.graph.nodes.size());
+  EXPECT_EQ(again.decoder.kind, DecoderKind::TextSnake);
+  std::remove(p.c_str());
 }
 
 TEST(ModelFile, HeaderThatIsNotJson) {
