@@ -28,9 +28,8 @@ std::string describe_preprocess(const PreprocessParams& p) {
   const std::string norm = fmt::format("mean ({}, {}, {}), std ({}, {}, {}), {}", p.mean[0], p.mean[1], p.mean[2], p.std[0],
                                        p.std[1], p.std[2], p.to_rgb ? "RGB" : "BGR");
   if (p.kind == PreprocessKind::PaddleDetResize) {
-    const char* lt = p.limit_type == PaddleLimitType::Max ? "max" : p.limit_type == PaddleLimitType::Min ? "min" : "resize_long";
     return fmt::format("PaddleOCR DetResizeForTest limit_type {} limit_side_len {} (max side {}), multiples of 32, scale {}, {}",
-                       lt, p.limit_side_len, p.max_side_limit, p.scale, norm);
+                       paddle_limit_type_name(p.limit_type), p.limit_side_len, p.max_side_limit, p.scale, norm);
   }
   return fmt::format("MMOCR {}.x rules, resize into {}x{}, {}, pad to {}", static_cast<int>(p.version), p.scale_long,
                      p.scale_short, norm, p.pad_divisor);

@@ -88,21 +88,12 @@ json attrs_to_json(const OpAttrs& a) {
           {"sizes", {a.out_h, a.out_w}}};
 }
 
-const char* limit_type_name(PaddleLimitType t) {
-  switch (t) {
-    case PaddleLimitType::Max: return "max";
-    case PaddleLimitType::Min: return "min";
-    case PaddleLimitType::ResizeLong: return "resize_long";
-  }
-  return "?";
-}
-
 json preprocess_to_json(const PreprocessParams& p) {
   json j = {{"mean", {p.mean[0], p.mean[1], p.mean[2]}}, {"std", {p.std[0], p.std[1], p.std[2]}}, {"to_rgb", p.to_rgb}};
   if (p.kind == PreprocessKind::PaddleDetResize) {
     j["kind"] = "paddle_det_resize";
     j["limit_side_len"] = p.limit_side_len;
-    j["limit_type"] = limit_type_name(p.limit_type);
+    j["limit_type"] = paddle_limit_type_name(p.limit_type);
     j["max_side_limit"] = p.max_side_limit;
     j["scale"] = p.scale;
   } else {
@@ -356,10 +347,7 @@ PreprocessParams preprocess_from_json(const HeaderReader& r, const json& pp, uin
     p.limit_side_len = static_cast<int>(r.integer(pp, "limit_side_len", "preprocess", 1, 1 << 14));
     p.max_side_limit = static_cast<int>(r.integer(pp, "max_side_limit", "preprocess", 1, 1 << 14));
     const std::string lt = r.string(pp, "limit_type", "preprocess");
-    bool known = false;
-    for (PaddleLimitType t : {PaddleLimitType::Max, PaddleLimitType::Min, PaddleLimitType::ResizeLong})
-      if (lt == limit_type_name(t)) p.limit_type = t, known = true;
-    if (!known) r.fail("preprocess.limit_type", "'" + lt + "' is not max, min or resize_long");
+    if (!parse_paddle_limit_type(lt, &p.limit_type)) r.fail("preprocess.limit_type", "'" + lt + "' is not max, min or resize_long");
     p.scale = r.number_f(pp, "scale", "preprocess");
     if (p.scale == 0.0f) r.fail("preprocess.scale", "must not be zero");
   } else {

@@ -91,10 +91,7 @@ void apply_resize(const std::string& value, PreprocessParams* p) {
   if (parts[0] == "paddle" && parts.size() == 3) {
     int side = 0;
     PaddleLimitType t;
-    if (parts[1] == "max") t = PaddleLimitType::Max;
-    else if (parts[1] == "min") t = PaddleLimitType::Min;
-    else if (parts[1] == "resize_long") t = PaddleLimitType::ResizeLong;
-    else bad_flag(flag, value, rule);
+    if (!parse_paddle_limit_type(parts[1], &t)) bad_flag(flag, value, rule);
     if (!parse_int(parts[2], 1, 16384, &side)) bad_flag(flag, value, "SIDE must be a whole number 1..16384");
     if (p->kind != PreprocessKind::PaddleDetResize) *p = paddle_det_preprocess_defaults();
     p->limit_type = t;

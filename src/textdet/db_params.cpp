@@ -1,7 +1,5 @@
 #include "textdet/db_params.h"
 
-#include "textdet/params.h"
-
 namespace textq {
 
 DbParams db_defaults(DbFlavour flavour) {
@@ -10,19 +8,6 @@ DbParams db_defaults(DbFlavour flavour) {
   if (flavour == DbFlavour::Paddle) return p;  // the struct's defaults are PP-OCR's
   p.min_text_score = 0.3;
   p.max_candidates = 3000;
-  return p;
-}
-
-PreprocessParams paddle_det_preprocess_defaults() {
-  PreprocessParams p;
-  p.kind = PreprocessKind::PaddleDetResize;
-  const float mean[3] = {0.485f, 0.456f, 0.406f}, stdv[3] = {0.229f, 0.224f, 0.225f};
-  for (int c = 0; c < 3; ++c) {
-    p.mean[c] = mean[c];
-    p.std[c] = stdv[c];
-  }
-  p.to_rgb = false;  // PaddleOCR normalises cv2.imread's BGR planes with these (RGB-ordered) numbers
-  p.pad_divisor = 32;
   return p;
 }
 

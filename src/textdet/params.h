@@ -18,6 +18,8 @@ enum class PreprocessKind {
 
 // PaddleOCR DetResizeForTest's limit_type.
 enum class PaddleLimitType { Max = 0, Min = 1, ResizeLong = 2 };
+const char* paddle_limit_type_name(PaddleLimitType t);  // "max", "min", "resize_long"
+bool parse_paddle_limit_type(const std::string& s, PaddleLimitType* out);  // false if unknown
 
 struct PreprocessParams {
   PreprocessKind kind = PreprocessKind::Mmocr;

@@ -98,7 +98,7 @@ TEST(DbParity, PaddlePreprocessMatchesReferenceBytes) {
     PreprocessParams p = paddle_det_preprocess_defaults();
     p.limit_side_len = c["resize"]["limit_side_len"];
     const std::string lt = c["resize"]["limit_type"];
-    p.limit_type = lt == "max" ? PaddleLimitType::Max : lt == "min" ? PaddleLimitType::Min : PaddleLimitType::ResizeLong;
+    ASSERT_TRUE(parse_paddle_limit_type(lt, &p.limit_type)) << lt;
     const PreprocessResult r = preprocess_image(load_image_bgr(image), p);
     const auto chw = c["chw"].get<std::vector<int64_t>>();
     ASSERT_EQ(r.input.shape(), (Shape{1, chw[0], chw[1], chw[2]})) << image << " " << lt;

@@ -199,7 +199,7 @@ TEST(ModelFile, RoundTripIsExact) {
 TEST(ModelFile, LayoutMatchesTheDocumentedFormat) {
   Saved s = save_test_model("layout.tqm");
   EXPECT_EQ(std::memcmp(s.bytes.data(), "TEXTQMDL", 8), 0);
-  EXPECT_EQ(s.bytes[8], 2);
+  EXPECT_EQ(s.bytes[8], 1);  // only version-1 ops and the TextSnake pipeline: stamped 1
   EXPECT_EQ(s.bytes[9] | s.bytes[10] | s.bytes[11], 0);
   EXPECT_EQ(s.data_start % 64, 0u);
   EXPECT_EQ(s.bytes.size(), s.data_start + s.header["data_size"].get<uint64_t>());
@@ -438,10 +438,10 @@ TEST(ModelFile, Version1FileStillLoads) {
   EXPECT_EQ(m.preprocess.mean[0], 123.675f);
   EXPECT_EQ(m.decoder.min_center_region_confidence, 0.2f);
   EXPECT_FALSE(m.graph.nodes.empty());
-  // Saved again it becomes the current version and loads the same.
+  // Saved again it stays version 1 (nothing in it needs 2) and loads the same.
   const std::string p = temp_path("v1_resaved.tqm");
   save_model(m, p);
-  EXPECT_EQ(read_file_bytes(p)[8], kModelFormatVersion);
+  EXPECT_EQ(read_file_bytes(p)[8], 1);
   const Model again = load_model(p);
   EXPECT_EQ(again.graph.nodes.size(), m.graph.nodes.size());
   EXPECT_EQ(again.decoder.kind, DecoderKind::TextSnake);
