@@ -15,7 +15,7 @@ deps-python:
 	@sh scripts/install_deps.sh --python
 
 deps-test:
-	@sh scripts/install_deps.sh --browser
+	@sh scripts/install_deps.sh --browser --test
 
 $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
@@ -23,9 +23,9 @@ $(BUILD)/CMakeCache.txt:
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
-# The suite every commit must pass: unit + golden + CLI checks (a few minutes).
+# The suite every commit must pass: unit + golden + CLI + Python checks (a few minutes).
 test: build deps-test
-	cd $(BUILD) && ctest -L 'unit|golden|cli|fuzz' --output-on-failure -j $(JOBS)
+	cd $(BUILD) && ctest -L 'unit|golden|cli|fuzz|python' --output-on-failure -j $(JOBS)
 
 # Long checks (full-size ResNet-50 parity against PyTorch; needs python3-torch).
 test-slow: build deps-python

@@ -4,10 +4,9 @@
 
 #include <fmt/format.h>
 
+#include "api/convert.h"
 #include "commands.h"
 #include "formats/model.h"
-#include "importers/pytorch/state_dict.h"
-#include "importers/textsnake/textsnake_builder.h"
 #include "textq/error.h"
 
 namespace textq::cli {
@@ -22,21 +21,11 @@ struct ConvertArgs {
 };
 
 void run_convert(const ConvertArgs& a, const GlobalOptions& g) {
-  const StateDict sd = load_pth(a.checkpoint);
   TextSnakeBuildOptions opt;
   opt.mmocr_version = a.mmocr;
   opt.style = a.style == "pytorch" ? ResNetStyle::Pytorch : ResNetStyle::Caffe;
   ArchInfo arch;
-  Model model;
-  model.graph = with_error_context(a.checkpoint, [&] { return build_textsnake_graph(sd, opt, &arch); });
-  const MmocrVersion version = a.mmocr == 1 ? MmocrVersion::v1 : MmocrVersion::v0;
-  model.preprocess.version = version;
-  model.decoder.version = version;
-  model.info.architecture = arch.summary();
-  model.info.source_path = std::filesystem::path(a.checkpoint).filename().string();
-  model.info.source_sha256 = sha256_file(a.checkpoint);
-  model.info.precision = "fp32";
-  model.info.producer = "textq 0.1.0";
+  const Model model = convert_textsnake_checkpoint(a.checkpoint, opt, &arch);
   save_model(model, a.output);
 
   if (!arch.head_prefix_as_expected)

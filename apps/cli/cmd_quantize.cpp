@@ -12,12 +12,13 @@
 
 #include <fmt/format.h>
 
+#include "api/quantize.h"
+#include "api/scoring.h"
 #include "commands.h"
 #include "core/file_util.h"
 #include "formats/model.h"
 #include "datasets/mmocr_json.h"
 #include "eval/agreement.h"
-#include "eval_scoring.h"
 #include "pipeline/batch_detect.h"
 #include "progress.h"
 #include "quant/calib_source.h"
@@ -237,10 +238,7 @@ const quant::LayerDiag* find_row(const std::vector<quant::LayerDiag>& rows, cons
 
 void run_quantize(const QuantizeArgs& a, const GlobalOptions& g) {
   Model model = load_model(a.model);
-  for (const Node& n : model.graph.nodes)
-    if (n.quant.enabled || model.info.precision == "int8")
-      throw Error(ErrorKind::InvalidArgument, a.model + ": the model is already INT8 (precision " + model.info.precision +
-                                                  "); quantize the FP32 model made by `textq convert`");
+  require_fp32_model(model, a.model);
   const quant::CalibMethod method = quant::calib_method_from_name(a.method);
   const BackendKind backend = parse_backend(a.runtime.backend);
 
@@ -274,10 +272,7 @@ void run_quantize(const QuantizeArgs& a, const GlobalOptions& g) {
   quant::QuantOptions qo;
   qo.fp32_layers = a.fp32_layers;
   qo.int8_head = a.int8_head;
-  Model out = model;
-  out.graph = quant::quantize_graph(model.graph, table, qo);
-  out.info.precision = "int8";
-  out.info.producer = "textq 0.1.0";
+  Model out = make_int8_model(model, table, qo);
 
   // Diagnostics: FP32 vs INT8 node outputs, both on the chosen backend.
   quant::DiagOptions dopt;
