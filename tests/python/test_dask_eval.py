@@ -4,15 +4,16 @@ import os
 import subprocess
 import sys
 
-from conftest import cli
+from conftest import cli, table_of
 
 
 def test_dask_local_cluster_equals_single_run(demo, tmp_path):
     ann = demo / "ann" / "instances_test.json"
-    _, single, _ = cli("eval", "--model", demo / "fp32.textq", "--ann", ann, "--img-root", "demo/ctw1500",
-                       "--threads", 1)
+    _, out, _ = cli("eval", "--model", demo / "fp32.textq", "--ann", ann, "--img-root", demo / "raw",
+                    "--threads", 1)
+    single = table_of(out)
     r = subprocess.run([sys.executable, "examples/dask_eval.py", "--model", demo / "fp32.textq", "--ann", ann,
-                        "--img-root", "demo/ctw1500", "--shards", "4", "--workers", "2", "--parts-dir",
+                        "--img-root", demo / "raw", "--shards", "4", "--workers", "2", "--parts-dir",
                         tmp_path / "parts"], capture_output=True, text=True, env=dict(os.environ), timeout=240)
     assert r.returncode == 0, r.stderr
     assert r.stdout == single

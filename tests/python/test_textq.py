@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import textq
-from conftest import cli
+from conftest import cli, table_of
 
 MINI = "tests/data/datasets/ctw1500-mini"
 PREDS = "tests/data/eval/ctw1500_mini_preds.json"
@@ -134,14 +134,15 @@ def test_detect_from_threads(model, demo):
 
 def test_shards_merge_to_the_single_run(demo, tmp_path):
     ann = demo / "ann" / "instances_test.json"
-    _, single, _ = cli("eval", "--model", demo / "fp32.textq", "--ann", ann, "--img-root", "demo/ctw1500",
-                       "--threads", 2, "-o", tmp_path / "preds.json")
+    _, out, _ = cli("eval", "--model", demo / "fp32.textq", "--ann", ann, "--img-root", demo / "raw",
+                    "--threads", 2, "-o", tmp_path / "preds.json")
+    single = table_of(out)
     m = textq.Model(demo / "fp32.textq", threads=2)
-    parts = [textq.eval_shard(ann, f"{i}/3", tmp_path / f"part_{i}.json", model=m, img_root="demo/ctw1500")
+    parts = [textq.eval_shard(ann, f"{i}/3", tmp_path / f"part_{i}.json", model=m, img_root=demo / "raw")
              for i in range(3)]
     assert textq.merge_parts(parts) == single
     # Parts of the Python module and of the CLI are interchangeable.
-    cli("eval", "--model", demo / "fp32.textq", "--ann", ann, "--img-root", "demo/ctw1500", "--threads", 2,
+    cli("eval", "--model", demo / "fp32.textq", "--ann", ann, "--img-root", demo / "raw", "--threads", 2,
         "--shard", "1/3", "-o", tmp_path / "cli_part_1.json")
     assert (tmp_path / "cli_part_1.json").read_bytes() == (tmp_path / "part_1.json").read_bytes()
     _, merged, _ = cli("eval", "--merge", *parts)
