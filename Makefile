@@ -57,8 +57,9 @@ ASAN_BUILD ?= build-asan
 SANITIZE_ENV = ASAN_OPTIONS=detect_leaks=1 \
   LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-# The executables of the unit label: tests/unit/<suite>/*.cpp -> test_unit_<suite>.
-UNIT_SUITES = $(patsubst tests/unit/%/,test_unit_%,$(sort $(dir $(wildcard tests/unit/*/*.cpp))))
+# The executables of the unit label: tests/unit/<suite>/*.cpp -> test_unit_<suite>,
+# and the C API's C program (tests/capi).
+UNIT_SUITES = $(patsubst tests/unit/%/,test_unit_%,$(sort $(dir $(wildcard tests/unit/*/*.cpp)))) test_unit_capi
 .PHONY: configure-sanitize test-sanitize-unit
 configure-sanitize: deps
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" \

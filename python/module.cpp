@@ -15,6 +15,7 @@
 #include "api/convert.h"
 #include "api/eval_shard.h"
 #include "api/evaluate.h"
+#include "api/image_prediction.h"
 #include "api/quantize.h"
 #include "api/scoring.h"
 #include "datasets/mmocr_json.h"
@@ -96,18 +97,6 @@ py::list to_python(const std::vector<textq::TextInstance>& instances) {
   return out;
 }
 
-textq::ImagePrediction image_prediction(const std::string& path, const textq::Detection& det) {
-  textq::ImagePrediction p;
-  p.img_path = path;
-  p.width = det.width;
-  p.height = det.height;
-  for (const auto& inst : det.instances) {
-    p.polygons.push_back(inst.polygon);
-    p.scores.push_back(inst.score);
-  }
-  return p;
-}
-
 // A model file with one detector (one backend, one thread count).
 class PyModel {
  public:
@@ -161,7 +150,7 @@ class PyModel {
     }
     textq::PredictionsFile preds;
     preds.model = path_;
-    for (const textq::BatchItem& item : items) preds.predictions.push_back(image_prediction(item.path, item.detection));
+    for (const textq::BatchItem& item : items) preds.predictions.push_back(textq::to_image_prediction(item.path, item.detection));
     return preds;
   }
 

@@ -9,14 +9,7 @@ set -u
 TEXTQ=${1:?usage: calib_stats.sh TEXTQ_BINARY}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-run() { "$TEXTQ" -q "$@" > "$TMP/out" 2> "$TMP/err" || fail "textq $*: $(cat "$TMP/err")"; }
-refused() {  # refused PATTERN ARGS...: non-zero exit, one stderr line matching PATTERN
-  pat=$1; shift
-  "$TEXTQ" -q "$@" > "$TMP/out" 2> "$TMP/err" && fail "accepted: textq $*"
-  [ "$(wc -l < "$TMP/err")" -eq 1 ] || fail "not one line for textq $*: $(cat "$TMP/err")"
-  grep -q -- "$pat" "$TMP/err" || fail "textq $*: expected '$pat', got: $(cat "$TMP/err")"
-}
+. tests/cli/lib/checks.sh
 
 run convert demo/textsnake_demo.pth -o "$TMP/m.textq"
 run convert demo/textsnake_demo.pth --mmocr 1 -o "$TMP/other.textq"

@@ -8,14 +8,7 @@ set -u
 TEXTQ=${1:?usage: eval_shard.sh TEXTQ_BINARY}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-run() { "$TEXTQ" -q "$@" > "$TMP/out" 2> "$TMP/err" || fail "textq $*: $(cat "$TMP/err")"; }
-refused() {  # refused PATTERN ARGS...: non-zero exit, one stderr line matching PATTERN
-  pat=$1; shift
-  "$TEXTQ" -q "$@" > "$TMP/out" 2> "$TMP/err" && fail "accepted: textq $*"
-  [ "$(wc -l < "$TMP/err")" -eq 1 ] || fail "not one line for textq $*: $(cat "$TMP/err")"
-  grep -q -- "$pat" "$TMP/err" || fail "textq $*: expected '$pat', got: $(cat "$TMP/err")"
-}
+. tests/cli/lib/checks.sh
 
 # The first 12 demo test images in the raw CTW1500 layout (detection of all 60
 # takes a while on a busy 2-core machine).

@@ -1,6 +1,7 @@
 """The textq Python module against the CLI: the same library, so the same
 bytes (eval tables, model files) and the same detections."""
 import json
+import sys
 import threading
 
 import cv2
@@ -152,3 +153,30 @@ def test_shards_merge_to_the_single_run(demo, tmp_path):
     pparts = [textq.eval_shard(ann, f"{i}/2", tmp_path / f"pp_{i}.json", preds=tmp_path / "preds.json")
               for i in range(2)]
     assert textq.merge_parts(pparts) == textq.evaluate(tmp_path / "preds.json", ann) == single
+
+
+def test_detect_releases_the_gil(model):
+    """With a 100 s switch interval the GIL changes hands only when its holder
+    lets it go: this thread runs Python while the worker is inside
+    detect_batch only if the call released it (else it waits for the worker's end)."""
+    images = [cv2.imread(p) for p in IMAGES]
+    state = {"in_call": False, "done": False, "ticks": 0}
+
+    def work():
+        state["in_call"] = True
+        model.detect_batch(images)
+        state["in_call"] = False
+        state["done"] = True
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(100.0)
+    try:
+        t = threading.Thread(target=work)
+        t.start()
+        while not state["done"] and state["ticks"] < 1000:
+            if state["in_call"]:
+                state["ticks"] += 1
+        t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert state["ticks"] == 1000
