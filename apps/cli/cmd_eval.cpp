@@ -2,6 +2,8 @@
 // computed exactly as MMOCR 0.x (--metric mmocr0) or 1.x (--metric mmocr1).
 //   textq eval --preds PREDS.json --ann ANN.json [--metric mmocr0|mmocr1] [--report-json FILE]
 //   textq eval --model MODEL --img-root DIR --ann ANN.json ...   (runs detection first)
+//   textq eval ... --shard I/N -o part_I.json                    (one shard's exact counts)
+//   textq eval --merge part_*.json                               (the single run's table)
 #include <chrono>
 #include <cstdio>
 #include <map>

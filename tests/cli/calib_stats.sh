@@ -13,10 +13,10 @@ trap 'rm -rf "$TMP"' EXIT
 
 run convert demo/textsnake_demo.pth -o "$TMP/m.textq"
 run convert demo/textsnake_demo.pth --mmocr 1 -o "$TMP/other.textq"
-# 6 calibration images: all.txt, and two shards of it (list files, '#' comments allowed)
-ls demo/ctw1500_calib/train_images | sort | head -n 6 | sed "s|^|$PWD/demo/ctw1500_calib/train_images/|" > "$TMP/all.txt"
-{ echo "# shard a"; head -n 3 "$TMP/all.txt"; } > "$TMP/a.txt"
-tail -n 3 "$TMP/all.txt" > "$TMP/b.txt"
+# 4 calibration images: all.txt, and two shards of it (list files, '#' comments allowed)
+ls demo/ctw1500_calib/train_images | sort | head -n 4 | sed "s|^|$PWD/demo/ctw1500_calib/train_images/|" > "$TMP/all.txt"
+{ echo "# shard a"; head -n 2 "$TMP/all.txt"; } > "$TMP/a.txt"
+tail -n 2 "$TMP/all.txt" > "$TMP/b.txt"
 Q="--num 0 --diag-num 0 --threads 2"
 
 for method in minmax mse; do
