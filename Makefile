@@ -15,7 +15,7 @@ deps-python:
 	@sh scripts/install_deps.sh --python
 
 deps-test:
-	@sh scripts/install_deps.sh --browser
+	@sh scripts/install_deps.sh --browser --test
 
 $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
@@ -23,9 +23,9 @@ $(BUILD)/CMakeCache.txt:
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
-# The suite every commit must pass: unit + golden + CLI checks (a few minutes).
+# The suite every commit must pass: unit + golden + CLI + Python checks (a few minutes).
 test: build deps-test
-	cd $(BUILD) && ctest -L 'unit|golden|cli|fuzz' --output-on-failure -j $(JOBS)
+	cd $(BUILD) && ctest -L 'unit|golden|cli|fuzz|python' --output-on-failure -j $(JOBS)
 
 # Long checks (full-size ResNet-50 parity against PyTorch; needs python3-torch).
 test-slow: build deps-python
@@ -57,8 +57,9 @@ ASAN_BUILD ?= build-asan
 SANITIZE_ENV = ASAN_OPTIONS=detect_leaks=1 \
   LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-# The executables of the unit label: tests/unit/<suite>/*.cpp -> test_unit_<suite>.
-UNIT_SUITES = $(patsubst tests/unit/%/,test_unit_%,$(sort $(dir $(wildcard tests/unit/*/*.cpp))))
+# The executables of the unit label: tests/unit/<suite>/*.cpp -> test_unit_<suite>,
+# and the C API's C program (tests/capi).
+UNIT_SUITES = $(patsubst tests/unit/%/,test_unit_%,$(sort $(dir $(wildcard tests/unit/*/*.cpp)))) test_unit_capi
 .PHONY: configure-sanitize test-sanitize-unit
 configure-sanitize: deps
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" \

@@ -1,14 +1,14 @@
-// textq convert CKPT.pth -o MODEL: an MMOCR TextSnake checkpoint becomes a
-// textq model (graph with BN folded, weights, pre/post-processing, provenance).
+// textq convert CKPT.pth|MODEL.onnx -o MODEL: an MMOCR TextSnake checkpoint or
+// an ONNX detector becomes a textq model (graph with BN folded, weights,
+// pre/post-processing from the pipeline flags, provenance).
 #include <filesystem>
 
 #include <fmt/format.h>
 
+#include "api/convert.h"
 #include "commands.h"
 #include "formats/model.h"
 #include "importers/onnx/onnx_import.h"
-#include "importers/pytorch/state_dict.h"
-#include "importers/textsnake/textsnake_builder.h"
 #include "pipeline_options.h"
 #include "textq/error.h"
 
@@ -55,24 +55,14 @@ void run_convert_onnx(const ConvertArgs& a, const PipelineFlags& pipeline, const
 
 void run_convert(const ConvertArgs& a, const PipelineFlags& pipeline, const GlobalOptions& g) {
   if (looks_like_onnx_path(a.checkpoint)) return run_convert_onnx(a, pipeline, g);
-  const StateDict sd = load_pth(a.checkpoint);
   TextSnakeBuildOptions opt;
   opt.mmocr_version = a.mmocr;
   opt.style = a.style == "pytorch" ? ResNetStyle::Pytorch : ResNetStyle::Caffe;
   ArchInfo arch;
-  Model model;
-  model.graph = with_error_context(a.checkpoint, [&] { return build_textsnake_graph(sd, opt, &arch); });
-  const MmocrVersion version = a.mmocr == 1 ? MmocrVersion::v1 : MmocrVersion::v0;
-  model.preprocess.version = version;
-  model.decoder.version = version;
+  Model model = convert_textsnake_checkpoint(a.checkpoint, opt, &arch);
   apply_pipeline_options(pipeline, &model);
   if (model.decoder.kind != DecoderKind::TextSnake)
     throw Error(ErrorKind::InvalidArgument, a.checkpoint + ": a TextSnake checkpoint needs the textsnake decoder");
-  model.info.architecture = arch.summary();
-  model.info.source_path = std::filesystem::path(a.checkpoint).filename().string();
-  model.info.source_sha256 = sha256_file(a.checkpoint);
-  model.info.precision = "fp32";
-  model.info.producer = "textq 0.1.0";
   save_model(model, a.output);
 
   if (!arch.head_prefix_as_expected)

@@ -2,15 +2,19 @@
 // computed exactly as MMOCR 0.x (--metric mmocr0) or 1.x (--metric mmocr1).
 //   textq eval --preds PREDS.json --ann ANN.json [--metric mmocr0|mmocr1] [--report-json FILE]
 //   textq eval --model MODEL --img-root DIR --ann ANN.json ...   (runs detection first)
+//   textq eval ... --shard I/N -o part_I.json                    (one shard's exact counts)
+//   textq eval --merge part_*.json                               (the single run's table)
 #include <chrono>
 #include <cstdio>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "api/eval_shard.h"
+#include "api/scoring.h"
 #include "commands.h"
+#include "importers/pytorch/state_dict.h"
 #include "core/file_util.h"
-#include "datasets/metric_gt.h"
 #include "datasets/mmocr_json.h"
 #include "eval/agreement.h"
 #include "eval/hmean.h"
@@ -19,59 +23,24 @@
 #include "textq/error.h"
 
 #include "detect_pipeline.h"
-#include "eval_scoring.h"
 
 namespace textq::cli {
 
 namespace {
 
 struct EvalOptions {
-  std::string preds, ann, metric = "mmocr0", report_json, model, img_root, save_preds, ref_preds;
+  std::string preds, ann, metric = "mmocr0", report_json, model, img_root, save_preds, ref_preds, shard;
+  std::vector<std::string> merge;
   DatasetDetectOptions detect;
 };
 
-// Pairs each annotated image with its predictions by file name (the basename
-// of img_path on both sides); annotated images without an entry have no
-// predictions (as in MMOCR's harness). A prediction for an image that is not
-// annotated, or two entries for one image, is an error.
-std::vector<eval::ImagePred> align_predictions(const PredictionsFile& preds, const std::string& preds_path,
-                                               const datasets::Dataset& ann, const std::string& ann_path,
-                                               size_t* missing) {
-  std::map<std::string, size_t> index;
-  for (size_t i = 0; i < ann.images.size(); ++i) {
-    const std::string name = datasets::path_basename(ann.images[i].img_path);
-    if (!index.emplace(name, i).second)
-      throw Error(ErrorKind::InvalidFile, ann_path + ": image " + std::to_string(i) + " (" + name +
-                                              "): file name appears twice; predictions could not be matched");
-  }
-  std::vector<eval::ImagePred> out(ann.images.size());
-  std::vector<char> seen(ann.images.size(), 0);
-  for (size_t k = 0; k < preds.predictions.size(); ++k) {
-    const ImagePrediction& p = preds.predictions[k];
-    const std::string name = datasets::path_basename(p.img_path);
-    auto it = index.find(name);
-    if (it == index.end())
-      throw Error(ErrorKind::InvalidArgument, preds_path + ": predictions[" + std::to_string(k) + "] (" + p.img_path +
-                                                  "): image " + name + " is not in " + ann_path);
-    if (seen[it->second])
-      throw Error(ErrorKind::InvalidFile, preds_path + ": predictions[" + std::to_string(k) + "] (" + p.img_path +
-                                              "): second entry for image " + name);
-    seen[it->second] = 1;
-    out[it->second].polygons = p.polygons;
-    out[it->second].scores = p.scores;
-  }
-  *missing = 0;
-  for (char s : seen) *missing += !s;
-  return out;
-}
-
 // detect_seconds < 0: predictions were loaded, not computed.
-void write_report(const std::string& path, const EvalOptions& o, const eval::HmeanResult& r, size_t n_images,
-                  double detect_seconds) {
+void write_report(const std::string& path, const EvalOptions& o, const std::string& ann_name, const std::string& preds_name,
+                  const eval::HmeanResult& r, size_t n_images, double detect_seconds) {
   nlohmann::ordered_json j;
   j["metric"] = eval::metric_rules_name(r.rules);
-  j["annotations"] = o.ann;
-  j["predictions"] = o.preds.empty() ? o.model : o.preds;
+  j["annotations"] = ann_name;
+  j["predictions"] = preds_name;
   j["images"] = n_images;
   if (detect_seconds >= 0) {
     // Whole pipeline per image: read, preprocess, network, decode (decode overlapped).
@@ -92,23 +61,8 @@ void write_report(const std::string& path, const EvalOptions& o, const eval::Hme
   write_text_atomic(path, j.dump(2) + "\n");
 }
 
-}  // namespace
-
-// Scoring, separate from how the predictions were obtained.
-eval::HmeanResult score_predictions(const PredictionsFile& preds, const std::string& preds_path,
-                                    const datasets::Dataset& ann, const std::string& ann_path,
-                                    eval::MetricRules rules, size_t* images_without_predictions) {
-  const auto gt = datasets::metric_ground_truth(ann, rules);
-  const auto aligned = align_predictions(preds, preds_path, ann, ann_path, images_without_predictions);
-  return eval::evaluate_hmean(gt, aligned, rules);
-}
-
-namespace {
-
 void run_eval(const EvalOptions& o, const GlobalOptions& global) {
-  if (o.metric != "mmocr0" && o.metric != "mmocr1")
-    throw Error(ErrorKind::InvalidArgument, "--metric must be mmocr0 or mmocr1, got " + o.metric);
-  const eval::MetricRules rules = o.metric == "mmocr0" ? eval::MetricRules::Mmocr0 : eval::MetricRules::Mmocr1;
+  const eval::MetricRules rules = metric_rules_from_name(o.metric);
   const datasets::Dataset ann = datasets::read_annotation_json(o.ann);
   PredictionsFile preds;
   std::string preds_name = o.preds;
@@ -127,15 +81,66 @@ void run_eval(const EvalOptions& o, const GlobalOptions& global) {
   if (missing && !global.quiet)
     std::fprintf(stderr, "note: %zu of %zu annotated images have no entry in %s (scored as no detections)\n", missing,
                  ann.images.size(), preds_name.c_str());
-  std::fputs("Evaluating hmean-iou...\n", stdout);
-  std::fputs(eval::format_hmean_table(r).c_str(), stdout);
+  std::fputs(eval::format_eval_report(r).c_str(), stdout);
   if (detect_seconds >= 0 && !preds.predictions.empty()) {
     const double n = static_cast<double>(preds.predictions.size());
     std::printf("detection: %zu images in %.1f s (%.0f ms/image, %.2f images/s; %s backend, %d threads)\n",
                 preds.predictions.size(), detect_seconds, 1000.0 * detect_seconds / n, n / detect_seconds,
                 o.detect.runtime.backend.c_str(), effective_threads(o.detect.runtime.threads));
   }
-  if (!o.report_json.empty()) write_report(o.report_json, o, r, ann.images.size(), detect_seconds);
+  if (!o.report_json.empty()) write_report(o.report_json, o, o.ann, preds_name, r, ann.images.size(), detect_seconds);
+}
+
+// Runtime options that change detections, recorded in eval parts so that
+// parts made with different settings do not merge.
+std::string runtime_settings(const RuntimeOptions& r) {
+  std::string s = "backend=" + r.backend;
+  if (r.mmocr) s += " mmocr=" + std::to_string(*r.mmocr);
+  if (r.min_center_region_confidence) s += " min_center_conf=" + std::to_string(*r.min_center_region_confidence);
+  if (r.min_center_area) s += " min_center_area=" + std::to_string(*r.min_center_area);
+  if (r.disk_overlap_thr) s += " disk_overlap=" + std::to_string(*r.disk_overlap_thr);
+  if (r.radius_shrink_ratio) s += " radius_shrink=" + std::to_string(*r.radius_shrink_ratio);
+  if (r.max_centralize_steps) s += " max_centralize_steps=" + std::to_string(*r.max_centralize_steps);
+  return s;
+}
+
+// --shard I/N -o PART: scores one block of the annotated images (detecting
+// only those with --model) and writes its counts and predictions.
+void run_eval_shard(const EvalOptions& o, const GlobalOptions& global) {
+  const ShardSpec shard = parse_shard(o.shard);
+  metric_rules_from_name(o.metric);
+  const datasets::Dataset ann = datasets::read_annotation_json(o.ann);
+  EvalPartIdentity id;
+  id.metric = o.metric;
+  id.source_kind = o.model.empty() ? "preds" : "model";
+  id.source_path = o.model.empty() ? o.preds : o.model;
+  id.source_sha256 = sha256_file(id.source_path);
+  id.settings = o.model.empty() ? "" : runtime_settings(o.detect.runtime);
+  id.ann_path = o.ann;
+  id.ann_sha256 = sha256_file(o.ann);
+  const PredictionsFile preds = o.model.empty()
+                                    ? load_predictions(o.preds)
+                                    : run_detection_over_dataset(o.model, o.img_root, shard_dataset(ann, shard), global, o.detect);
+  const EvalPart part = make_eval_part(id, shard, ann, preds);
+  save_eval_part(part, o.save_preds);
+  if (!global.quiet)
+    std::fprintf(stderr, "shard %d/%d: images %s of %zu -> %s (merge all %d parts with eval --merge)\n", shard.index,
+                 shard.count,
+                 part.image_ids.empty() ? "none"
+                                        : (std::to_string(part.image_ids.front()) + ".." + std::to_string(part.image_ids.back())).c_str(),
+                 ann.images.size(), o.save_preds.c_str(), shard.count);
+}
+
+// --merge PART...: the table of the whole set, from the parts' counts.
+void run_eval_merge(const EvalOptions& o, const GlobalOptions& global) {
+  const MergedEval m = merge_eval_part_files(o.merge);
+  if (m.images_without_predictions && !global.quiet)
+    std::fprintf(stderr, "note: %zu of %zu annotated images have no entry in %s (scored as no detections)\n",
+                 m.images_without_predictions, m.identity.ann_images, m.identity.source_path.c_str());
+  std::fputs(eval::format_eval_report(m.result).c_str(), stdout);
+  if (!o.save_preds.empty()) save_predictions(m.predictions, o.save_preds);
+  if (!o.report_json.empty())
+    write_report(o.report_json, o, m.identity.ann_path, m.identity.source_path, m.result, m.identity.ann_images, -1);
 }
 
 // Labels-free comparison of two prediction files of the same images.
@@ -167,7 +172,7 @@ void run_agreement(const EvalOptions& o, const GlobalOptions& global) {
   std::printf("Agreement of %s with %s (reference polygons kept at each threshold are the ground truth):\n", o.preds.c_str(),
               o.ref_preds.c_str());
   std::fputs(eval::format_hmean_table(res).c_str(), stdout);
-  if (!o.report_json.empty()) write_report(o.report_json, o, res, ref.predictions.size(), -1);
+  if (!o.report_json.empty()) write_report(o.report_json, o, o.ann, o.preds, res, ref.predictions.size(), -1);
   (void)global;
 }
 
@@ -180,7 +185,9 @@ void register_eval(CLI::App& app, const GlobalOptions& global) {
   auto* model = cmd->add_option("--model", o->model, "run this textq model over the annotated images instead");
   cmd->add_option("--img-root", o->img_root, "image folder for --model (annotation img_path is relative to it)")
       ->needs(model);
-  cmd->add_option("-o,--output", o->save_preds, "with --model: also write the predictions file")->needs(model);
+  cmd->add_option("-o,--output", o->save_preds,
+                  "with --model: also write the predictions file; with --shard: the part file to write; with --merge: "
+                  "write the merged predictions");
   cmd->add_flag("--skip-missing", o->detect.skip_missing, "with --model: skip annotated images that are missing (and say how many)");
   cmd->add_option("--show", o->detect.show_dir, "with --model: draw each image's detections into DIR")->needs(model);
   add_runtime_options(*cmd, o->detect.runtime, true);
@@ -194,11 +201,28 @@ void register_eval(CLI::App& app, const GlobalOptions& global) {
                   "mmocr0 (eval_hmean: score > 0.3, MMOCR 0.x) or mmocr1 (HmeanIOUMetric) [default: mmocr0]");
   cmd->add_option("--report-json", o->report_json, "also write every threshold's numbers to this json file");
   preds->excludes(model);
+  auto* shard = cmd->add_option("--shard", o->shard,
+                                "I/N: score only shard I (0-based) of N contiguous blocks of the annotated images and write "
+                                "its exact counts and predictions to -o PART (merge with --merge)");
+  cmd->add_option("--merge", o->merge, "merge the part files of every shard: prints the table a single run prints")
+      ->excludes(preds)
+      ->excludes(model)
+      ->excludes(ann)
+      ->excludes(shard);
   cmd->callback([o, &global] {
+    if (!o->merge.empty()) return run_eval_merge(*o, global);
+    if (!o->save_preds.empty() && o->model.empty() && o->shard.empty())
+      throw Error(ErrorKind::InvalidArgument, "-o needs --model, --shard or --merge");
     if (o->preds.empty() && o->model.empty()) throw Error(ErrorKind::InvalidArgument, "eval needs --preds or --model");
     if (o->ann.empty() && o->ref_preds.empty()) throw Error(ErrorKind::InvalidArgument, "eval needs --ann (or --ref-preds)");
+    if (!o->ref_preds.empty() && !o->shard.empty())
+      throw Error(ErrorKind::InvalidArgument, "--shard does not apply to --ref-preds");
     if (!o->ref_preds.empty()) return run_agreement(*o, global);
     if (!o->model.empty() && o->img_root.empty()) throw Error(ErrorKind::InvalidArgument, "--model needs --img-root");
+    if (!o->shard.empty()) {
+      if (o->save_preds.empty()) throw Error(ErrorKind::InvalidArgument, "--shard needs -o PART.json (the part file to write)");
+      return run_eval_shard(*o, global);
+    }
     run_eval(*o, global);
   });
 }

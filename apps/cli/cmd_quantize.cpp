@@ -12,15 +12,18 @@
 
 #include <fmt/format.h>
 
+#include "api/quantize.h"
+#include "api/scoring.h"
 #include "commands.h"
 #include "core/file_util.h"
 #include "formats/model.h"
 #include "datasets/mmocr_json.h"
 #include "eval/agreement.h"
-#include "eval_scoring.h"
 #include "pipeline/batch_detect.h"
 #include "progress.h"
+#include "importers/pytorch/state_dict.h"
 #include "quant/calib_source.h"
+#include "quant/calib_stats.h"
 #include "quant/calibrator.h"
 #include "quant/diagnostics.h"
 #include "quant/fallback.h"
@@ -39,6 +42,8 @@ struct QuantizeArgs {
   std::string model;
   std::string calib;
   std::string calib_root;
+  std::string calib_stats_out;
+  std::vector<std::string> calib_stats_in;
   std::string output;
   // mse by default: on the demo model it kept hmean closest to FP32
   // (+0.003 vs +0.011 minmax, +0.012 percentile, +0.030 kl; docs/quantization.md).
@@ -235,20 +240,78 @@ const quant::LayerDiag* find_row(const std::vector<quant::LayerDiag>& rows, cons
   return nullptr;
 }
 
+quant::CalibStatsFile merge_calib_stats_files(const std::vector<std::string>& paths, const std::string& model_path,
+                                              const Model& model) {
+  std::vector<quant::CalibStatsFile> files;
+  for (const std::string& p : paths) files.push_back(quant::load_calib_stats(p));
+  return quant::merge_calib_stats(files, paths, sha256_file(model_path), model.graph);
+}
+
+// --calib-stats-out: one machine's round of calibration statistics on its
+// --calib images; no model is written. Round 1 (no --calib-stats-in): ranges.
+// Round 2 (--calib-stats-in = every machine's round-1 file): histograms with
+// the bins fixed by the merged ranges.
+void write_calib_stats_round(const QuantizeArgs& a, const Model& model, const quant::CalibOptions& co,
+                             const GlobalOptions& g) {
+  if (a.calib.empty()) throw Error(ErrorKind::InvalidArgument, "--calib-stats-out needs --calib (this machine's images)");
+  if (!a.output.empty())
+    throw Error(ErrorKind::InvalidArgument, "--calib-stats-out writes statistics, not a model: drop -o (the merge with "
+                                            "--calib-stats-in writes the model)");
+  quant::CalibStatsFile f;
+  f.model_sha256 = sha256_file(a.model);
+  f.value_names = model.graph.value_names;
+  f.images = quant::select_images(quant::list_images(a.calib, a.calib_root), a.num, a.seed);
+  const quant::CalibInputs inputs = quant::image_inputs(f.images, model.preprocess, g.max_image_pixels);
+  StageProgress progress(!g.quiet);
+  if (a.calib_stats_in.empty()) {
+    f.stats = quant::collect_ranges(model.graph, inputs, co, progress.fn());
+  } else {
+    if (!quant::method_needs_histogram(co.method))
+      throw Error(ErrorKind::InvalidArgument, std::string("--method ") + quant::calib_method_name(co.method) +
+                                                  " needs only the ranges round: merge its files with --calib-stats-in ... -o MODEL");
+    const quant::CalibStatsFile ranges = merge_calib_stats_files(a.calib_stats_in, a.model, model);
+    if (ranges.stats.has_histograms())
+      throw Error(ErrorKind::InvalidArgument, "the histogram round takes the ranges files of round 1, not histogram files");
+    f.stats = quant::collect_histograms(model.graph, inputs, ranges.stats, co, progress.fn());
+    f.range_images = ranges.images;
+    f.num_bins = co.num_bins;
+  }
+  progress.finish();
+  quant::save_calib_stats(f, a.calib_stats_out);
+  if (!g.quiet)
+    fmt::print("calibration   {} of {} images: {} -> {}\n", f.stats.has_histograms() ? "histograms" : "ranges", f.images.size(),
+               a.calib, a.calib_stats_out);
+}
+
 void run_quantize(const QuantizeArgs& a, const GlobalOptions& g) {
   Model model = load_model(a.model);
-  for (const Node& n : model.graph.nodes)
-    if (n.quant.enabled || model.info.precision == "int8")
-      throw Error(ErrorKind::InvalidArgument, a.model + ": the model is already INT8 (precision " + model.info.precision +
-                                                  "); quantize the FP32 model made by `textq convert`");
+  require_fp32_model(model, a.model);
   const quant::CalibMethod method = quant::calib_method_from_name(a.method);
   const BackendKind backend = parse_backend(a.runtime.backend);
 
   if (a.max_drop && a.val.empty())
     throw Error(ErrorKind::InvalidArgument, "--max-drop needs --val SOURCE (the images the drop is measured on)");
-  const std::vector<std::string> all = quant::list_images(a.calib, a.calib_root);
-  const std::vector<std::string> calib = quant::select_images(all, a.num, a.seed);
-  if (!g.quiet)
+  quant::CalibOptions co;
+  co.method = method;
+  co.percentile = a.percentile;
+  co.backend = backend;
+  co.threads = a.runtime.threads;
+  if (!a.calib_stats_out.empty()) return write_calib_stats_round(a, model, co, g);
+  if (a.output.empty()) throw Error(ErrorKind::InvalidArgument, "quantize needs -o MODEL_INT8");
+  // --calib-stats-in alone: the table from every machine's statistics, no image is run here.
+  const bool merged_stats = !a.calib_stats_in.empty();
+  if (merged_stats && !a.calib.empty())
+    throw Error(ErrorKind::InvalidArgument, "--calib-stats-in without --calib-stats-out merges statistics; it replaces --calib");
+  if (merged_stats && (a.max_drop || a.sensitivity))
+    throw Error(ErrorKind::InvalidArgument, "--max-drop and --sensitivity need --calib images; not with --calib-stats-in");
+  if (!merged_stats && a.calib.empty()) throw Error(ErrorKind::InvalidArgument, "quantize needs --calib (or --calib-stats-in)");
+  const quant::CalibStatsFile stats = merged_stats ? merge_calib_stats_files(a.calib_stats_in, a.model, model) : quant::CalibStatsFile{};
+  const std::vector<std::string> all = merged_stats ? stats.images : quant::list_images(a.calib, a.calib_root);
+  const std::vector<std::string> calib = merged_stats ? stats.images : quant::select_images(all, a.num, a.seed);
+  if (!g.quiet && merged_stats)
+    fmt::print("calibration   statistics of {} images from {} files, method {}\n", calib.size(), a.calib_stats_in.size(),
+               quant::calib_method_name(method));
+  else if (!g.quiet)
     fmt::print("calibration   {} of {} images from {} (seed {}), method {}\n", calib.size(), all.size(), a.calib, a.seed,
                quant::calib_method_name(method));
   std::vector<std::string> val;
@@ -259,25 +322,20 @@ void run_quantize(const QuantizeArgs& a, const GlobalOptions& g) {
       fmt::print(stderr, "textq: warning: {} validation images are also calibration images (--allow-overlap)\n", overlap);
   }
 
-  // Calibration (FP32 runs on the chosen backend).
+  // Calibration (FP32 runs on the chosen backend). With merged statistics
+  // there are no calibration inputs here (no diagnostics on them either).
   StageProgress progress(!g.quiet);
-  quant::CalibOptions co;
-  co.method = method;
-  co.percentile = a.percentile;
-  co.backend = backend;
-  co.threads = a.runtime.threads;
-  const quant::CalibInputs inputs = quant::image_inputs(calib, model.preprocess, g.max_image_pixels);
-  const quant::CalibrationTable table = quant::calibrate(model.graph, inputs, co, progress.fn());
+  const quant::CalibInputs inputs =
+      merged_stats ? quant::CalibInputs{} : quant::image_inputs(calib, model.preprocess, g.max_image_pixels);
+  const quant::CalibrationTable table =
+      merged_stats ? quant::table_from_stats(model.graph, stats.stats, co) : quant::calibrate(model.graph, inputs, co, progress.fn());
   progress.finish();
   if (!a.table.empty()) write_text_atomic(a.table, quant::format_calibration_table(table));
 
   quant::QuantOptions qo;
   qo.fp32_layers = a.fp32_layers;
   qo.int8_head = a.int8_head;
-  Model out = model;
-  out.graph = quant::quantize_graph(model.graph, table, qo);
-  out.info.precision = "int8";
-  out.info.producer = "textq 0.1.0";
+  Model out = make_int8_model(model, table, qo);
 
   // Diagnostics: FP32 vs INT8 node outputs, both on the chosen backend.
   quant::DiagOptions dopt;
@@ -339,7 +397,7 @@ void run_quantize(const QuantizeArgs& a, const GlobalOptions& g) {
     qo.fp32_layers = fb.fp32_layers;
   }
   std::vector<quant::LayerDiag> rows;
-  if (a.diag_num > 0) {
+  if (a.diag_num > 0 && inputs.count > 0) {
     quant::CalibInputs sub = inputs;
     sub.count = std::min(inputs.count, static_cast<size_t>(a.diag_num));
     rows = quant::compare_layers(model.graph, out.graph, table, sub, dopt, progress.fn());
@@ -402,9 +460,17 @@ void register_quantize(CLI::App& app, const GlobalOptions& global) {
   auto a = std::make_shared<QuantizeArgs>();
   CLI::App* cmd = app.add_subcommand("quantize", "Post-training INT8 quantization of a textq model (calibrated on images)");
   cmd->add_option("model", a->model, "FP32 textq model (from `textq convert`)")->required();
-  cmd->add_option("--calib", a->calib, "Calibration images: a folder, or an MMOCR annotation json (+ --calib-root)")->required();
+  cmd->add_option("--calib", a->calib,
+                  "Calibration images: a folder, an MMOCR annotation json (+ --calib-root), or a list file (.txt, one "
+                  "image path per line)");
+  cmd->add_option("--calib-stats-out", a->calib_stats_out,
+                  "Calibration on several machines: write this machine's statistics of its --calib images here (round "
+                  "1: ranges; round 2, with --calib-stats-in = all round-1 files: histograms) instead of a model");
+  cmd->add_option("--calib-stats-in", a->calib_stats_in,
+                  "Statistics files of every machine: with --calib-stats-out, the ranges of round 1; alone, the files "
+                  "to merge into the calibration table (ranges for minmax, histograms otherwise) and quantize with");
   cmd->add_option("--calib-root", a->calib_root, "Image root for an annotation json (default: the json's folder)");
-  cmd->add_option("-o,--output", a->output, "Output INT8 model file")->required();
+  cmd->add_option("-o,--output", a->output, "Output INT8 model file (required unless --calib-stats-out)");
   cmd->add_option("--method", a->method, "Threshold method: mse (histogram MSE), kl (2048-bin KL), minmax, percentile")
       ->check(CLI::IsMember({"kl", "minmax", "percentile", "mse"}))
       ->capture_default_str();

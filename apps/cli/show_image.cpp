@@ -27,16 +27,4 @@ void write_shown_image(const std::string& dir, const std::string& image_path, cv
   write_text_atomic(out, std::string(buf.begin(), buf.end()));
 }
 
-ImagePrediction to_image_prediction(const std::string& path, const Detection& det) {
-  ImagePrediction p;
-  p.img_path = path;
-  p.width = det.width;
-  p.height = det.height;
-  for (const auto& inst : det.instances) {
-    p.polygons.push_back(inst.polygon);
-    p.scores.push_back(inst.score);
-  }
-  return p;
-}
-
 }  // namespace textq::cli

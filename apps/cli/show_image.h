@@ -6,6 +6,7 @@
 
 #include <opencv2/core.hpp>
 
+#include "api/image_prediction.h"  // to_image_prediction, for the callers of these helpers
 #include "formats/predictions.h"
 #include "pipeline/detector.h"
 
@@ -15,6 +16,5 @@ namespace textq::cli {
 void ensure_output_dir(const std::string& dir, const char* flag);
 // Writes DIR/<stem>.jpg: the image with polygons and scores drawn (atomic).
 void write_shown_image(const std::string& dir, const std::string& image_path, cv::Mat bgr, const Detection& det);
-ImagePrediction to_image_prediction(const std::string& path, const Detection& det);
 
 }  // namespace textq::cli

@@ -229,16 +229,20 @@ HmeanResult evaluate_hmean(const std::vector<ImageGt>& gts, const std::vector<Im
       }
     }
   }
+  finalize_hmean(&res);
+  return res;
+}
+
+void finalize_hmean(HmeanResult* res) {
   double best_h = -1;
-  for (size_t t = 0; t < res.per_threshold.size(); ++t) {
-    ThresholdResult& tr = res.per_threshold[t];
+  for (size_t t = 0; t < res->per_threshold.size(); ++t) {
+    ThresholdResult& tr = res->per_threshold[t];
     compute_hmean(tr.hits, tr.gt_count, tr.pred_count, &tr.recall, &tr.precision, &tr.hmean);
     if (tr.hmean > best_h) {
       best_h = tr.hmean;
-      res.best = t;
+      res->best = t;
     }
   }
-  return res;
 }
 
 std::string format_hmean_table(const HmeanResult& r) {
@@ -263,6 +267,10 @@ std::string format_hmean_table(const HmeanResult& r) {
                 static_cast<long long>(b.hits));
   out += line;
   return out;
+}
+
+std::string format_eval_report(const HmeanResult& r) {
+  return "Evaluating hmean-iou...\n" + format_hmean_table(r);
 }
 
 }  // namespace textq::eval

@@ -58,9 +58,19 @@ void compute_hmean(int64_t hits, int64_t gt_count, int64_t pred_count, double* r
 HmeanResult evaluate_hmean(const std::vector<ImageGt>& gts, const std::vector<ImagePred>& preds,
                            MetricRules rules);
 
+// Fills recall/precision/hmean of every threshold from its hits, gt_count and
+// pred_count, and picks `best`: the last step of evaluate_hmean, shared with
+// the merge of sharded evaluations (whose counts are sums over the shards).
+void finalize_hmean(HmeanResult* result);
+
 // MMOCR's log lines, one per threshold ("thr 0.30, recall: 0.571, ..." for
 // 0.x, "prediction score threshold: 0.30, recall: 0.7143, ..." for 1.x),
 // followed by a "best:" line with the counts.
 std::string format_hmean_table(const HmeanResult& result);
+
+// What `textq eval` prints on stdout for a scored dataset: the
+// "Evaluating hmean-iou..." header and format_hmean_table. The CLI, the merge
+// of shards, the C API and the Python module all print this one text.
+std::string format_eval_report(const HmeanResult& result);
 
 }  // namespace textq::eval

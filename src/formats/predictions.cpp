@@ -83,7 +83,7 @@ ImagePrediction parse_image(const json& j, const std::string& where) {
 
 }  // namespace
 
-void save_predictions(const PredictionsFile& preds, const std::string& path) {
+nlohmann::json predictions_to_json(const PredictionsFile& preds, const std::string& path) {
   json root = json::object();
   root["format"] = kFormat;
   root["version"] = kVersion;
@@ -115,21 +115,30 @@ void save_predictions(const PredictionsFile& preds, const std::string& path) {
     list.push_back(std::move(item));
   }
   root["predictions"] = std::move(list);
-  // Invalid UTF-8 in a path is replaced rather than aborting the write.
-  write_text_atomic(path, root.dump(-1, ' ', false, json::error_handler_t::replace) + "\n");
+  return root;
 }
 
-PredictionsFile load_predictions(const std::string& path) {
-  const std::string text = read_file_text(path);
-  json root;
+void save_predictions(const PredictionsFile& preds, const std::string& path) {
+  // Invalid UTF-8 in a path is replaced rather than aborting the write.
+  write_text_atomic(path, predictions_to_json(preds, path).dump(-1, ' ', false, json::error_handler_t::replace) + "\n");
+}
+
+nlohmann::json parse_json_bounded(const std::string& text, const std::string& path) {
   try {
-    root = json::parse(text, [&](int depth, json::parse_event_t, json&) {
+    return json::parse(text, [&](int depth, json::parse_event_t, json&) {
       if (depth > kMaxJsonDepth) bad(path, "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
       return true;
     });
   } catch (const json::exception& e) {  // parse errors and number overflow
     bad(path, std::string("not valid JSON: ") + e.what());
   }
+}
+
+PredictionsFile load_predictions(const std::string& path) {
+  return predictions_from_json(parse_json_bounded(read_file_text(path), path), path);
+}
+
+PredictionsFile predictions_from_json(const nlohmann::json& root, const std::string& path) {
   if (!root.is_object()) bad(path, std::string("top level must be an object, got ") + type_name(root));
   auto fmt = root.find("format");
   if (fmt == root.end() || !fmt->is_string() || fmt->get<std::string>() != kFormat)

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 namespace textq {
 
 struct ImagePrediction {
@@ -25,5 +27,12 @@ struct PredictionsFile {
 void save_predictions(const PredictionsFile& preds, const std::string& path);  // atomic
 // Validates structure, finite coordinates, even counts >= 6, scores per polygon.
 PredictionsFile load_predictions(const std::string& path);
+
+// The same object as json, for files that embed predictions (the eval part
+// files of docs/formats.md); `path` names the file in error messages.
+nlohmann::json predictions_to_json(const PredictionsFile& preds, const std::string& path);
+PredictionsFile predictions_from_json(const nlohmann::json& root, const std::string& path);
+// json::parse with a nesting limit of 64; errors are Error(InvalidFile) naming `path`.
+nlohmann::json parse_json_bounded(const std::string& text, const std::string& path);
 
 }  // namespace textq

@@ -55,6 +55,27 @@ std::vector<std::string> list_images(const std::string& source, const std::strin
                   source + ": the folder holds no image files (.jpg .jpeg .png .bmp .tif .tiff .webp .pnm .ppm .pgm)");
     return out;
   }
+  if (fs::path(source).extension() == ".txt") {  // a list file: one image path per line
+    const fs::path base = root.empty() ? fs::path(source).parent_path() : fs::path(root);
+    const std::string text = read_file_text(source);
+    size_t line_no = 0, pos = 0;
+    while (pos < text.size()) {
+      size_t end = text.find('\n', pos);
+      if (end == std::string::npos) end = text.size();
+      std::string line = text.substr(pos, end - pos);
+      pos = end + 1;
+      ++line_no;
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line.empty() || line[0] == '#') continue;
+      const fs::path p(line);
+      if (!is_image_name(p))
+        throw Error(ErrorKind::InvalidFile, source + ": line " + std::to_string(line_no) + " (" + line +
+                                                "): not an image file name (.jpg .jpeg .png .bmp .tif .tiff .webp .pnm .ppm .pgm)");
+      out.push_back(p.is_absolute() ? line : (base / p).string());
+    }
+    if (out.empty()) throw Error(ErrorKind::InvalidArgument, source + ": the list file names no images");
+    return out;
+  }
   const datasets::Dataset ds = datasets::read_annotation_json(source);
   const fs::path base = root.empty() ? fs::path(source).parent_path() : fs::path(root);
   for (const datasets::ImageAnnotation& im : ds.images) out.push_back((base / im.img_path).string());

@@ -16,7 +16,9 @@ namespace textq::quant {
 // source: a directory (its image files, non-recursive, sorted by name; by
 // extension .jpg .jpeg .png .bmp .tif .tiff .webp .pnm .ppm .pgm) or an
 // annotation json (0.x instances_*.json or 1.x textdet_*.json), whose
-// img_path entries are resolved against root (default: the json's folder).
+// img_path entries are resolved against root (default: the json's folder), or
+// a list file (*.txt: one image path per line, '#' comments and blank lines
+// skipped, relative paths resolved against root, default: the list's folder).
 // Throws Error(Io) for a missing source, Error(InvalidArgument) if it lists no image.
 std::vector<std::string> list_images(const std::string& source, const std::string& root = "");
 
