@@ -15,6 +15,9 @@ Sub-commands (run with /usr/bin/python3):
   make      --out CKPT [--depth --width --neck-out --style --prefix --seed]
             random model with non-trivial BN statistics, saved as
             torch.save({'meta': {...}, 'state_dict': OrderedDict}) (MMOCR layout)
+  onnx      --ckpt CKPT --out MODEL.onnx [--size 736x1280] [--style caffe|pytorch]
+            the same network as ONNX (opset 11, fixed input 1x3xHxW), for
+            running it on other inference engines side by side (bench/)
   forward   --ckpt CKPT --input IN.npy --out OUT.npy [--style caffe|pytorch]
             raw head output (N,5,H,W) float32; the architecture is read from
             the state_dict shapes, the style from the option or meta['textq_arch']
@@ -258,6 +261,11 @@ def main():
             p.add_argument('--out', required=True)
             p.add_argument('--seed', type=int, default=0)
             p.add_argument('--legacy-format', action='store_true')
+    p = sub.add_parser('onnx')
+    p.add_argument('--ckpt', required=True)
+    p.add_argument('--out', required=True)
+    p.add_argument('--size', default='736x1280')
+    p.add_argument('--style', choices=['caffe', 'pytorch'])
     p = sub.add_parser('forward')
     p.add_argument('--ckpt', required=True)
     p.add_argument('--input', required=True)
@@ -274,6 +282,10 @@ def main():
             print('%-48s %-22s %s' % (k, list(v.shape), str(v.dtype).replace('torch.', '')))
     elif a.cmd == 'make':
         make_checkpoint(a.out, a.depth, a.width, a.neck_out, a.style, a.prefix, a.seed, a.legacy_format)
+    elif a.cmd == 'onnx':
+        h, w = (int(v) for v in a.size.lower().split('x'))
+        torch.onnx.export(load_model(a.ckpt, a.style), torch.zeros(1, 3, h, w), a.out, opset_version=11,
+                          input_names=['input'], output_names=['output'])
     else:
         out = forward(load_model(a.ckpt, a.style), np.load(a.input))
         np.save(a.out, out)

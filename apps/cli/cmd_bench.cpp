@@ -83,6 +83,7 @@ void run_bench(const BenchArgs& a, const GlobalOptions& g) {
   ExecOptions exec;
   exec.threads = a.runtime.threads;
   exec.verbose = true;  // per-layer impl names and times
+  exec.bf16 = a.runtime.precision == "bf16";
   std::vector<Subject> subjects(a.models.size());
   for (size_t i = 0; i < a.models.size(); ++i) {
     Subject& s = subjects[i];

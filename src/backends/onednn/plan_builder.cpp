@@ -4,8 +4,14 @@
 
 namespace textq::onednn {
 
-PlanBuilder::PlanBuilder(const Graph& graph, Context& ctx, WeightCache& weights, const OneDnnTuning& tuning)
-    : graph_(graph), ctx_(ctx), weights_(weights), tuning_(tuning) {}
+PlanBuilder::PlanBuilder(const Graph& graph, Context& ctx, WeightCache& weights, const OneDnnTuning& tuning, bool bf16)
+    : graph_(graph), ctx_(ctx), weights_(weights), tuning_(tuning), bf16_(bf16) {}
+
+ConvQuant PlanBuilder::conv_types(const Node& n) const {
+  ConvQuant cq = conv_quant(n);
+  if (bf16_ && !cq.int8) cq.src_dt = cq.wei_dt = cq.dst_dt = Dt::bf16;  // bias stays f32
+  return cq;
+}
 
 std::unique_ptr<ShapePlan> PlanBuilder::build(const Shape& input_shape) {
   plan_ = std::make_unique<ShapePlan>();

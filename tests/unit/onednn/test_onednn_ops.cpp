@@ -3,6 +3,7 @@
 // leave partial windows.
 #include <sstream>
 
+#include "backends/onednn/winograd_f43.h"
 #include "graph_maker.h"
 
 namespace textq::test {
@@ -55,6 +56,51 @@ TEST(OneDnnOps, ConvWinogradTuningStaysWithinTolerance) {
     if (exec->profile().at(0).impl.find("wino") != std::string::npos) ++winograd_runs;
   }
   EXPECT_GT(winograd_runs, 0) << "no case reached a Winograd kernel: the tolerance check above proved nothing";
+}
+
+TEST(OneDnnOps, WinogradNhwcChainsMatchReference) {
+  // The nhwc Winograd F(4,3) step (winograd_f43.h) behind a 1x1 conv (an nhwc
+  // producer): partial output tiles (H, W not multiples of 4), channel tails
+  // (not multiples of 16), two GEMM panels plus a tail (OC 144), batch 2,
+  // residual in place and copied, ReLU, no bias, pad 2 with a 3x3 (output
+  // larger than the input).
+  struct Case {
+    int mb, ic, oc, ih, iw, pad;
+    bool relu, bias, residual;
+  };
+  const Case cases[] = {
+      {1, 16, 16, 8, 8, 1, true, true, false},     {2, 13, 17, 9, 7, 1, false, true, false},
+      {1, 80, 144, 13, 22, 1, true, true, true},   {1, 32, 32, 5, 6, 1, true, false, true},
+      {1, 24, 40, 6, 9, 2, false, true, false},    {2, 64, 64, 23, 40, 1, true, true, true},
+  };
+  for (const Case& c : cases) {
+    GraphMaker m(21);
+    const int x = m.conv(m.input(), 3, c.ic, 1, 1, 0, true);
+    const int r = c.residual ? m.conv(m.input(), 3, c.oc, 1, 1, 0, false) : -1;
+    const int y = m.conv(x, c.ic, c.oc, 3, 1, c.pad, c.relu, r, 1, c.bias);
+    const int z = m.conv(y, c.oc, 8, 1, 1, 0, false);  // reads the Winograd output in nhwc
+    const Graph g = m.graph({y, z});
+    ExecOptions opts;
+    opts.threads = 2;
+    opts.verbose = true;
+    auto exec = make_onednn_executor(g, opts);
+    std::ostringstream repro;
+    repro << "wino mb" << c.mb << "ic" << c.ic << "oc" << c.oc << "ih" << c.ih << "iw" << c.iw << "ph" << c.pad
+          << (c.residual ? "_residual" : "");
+    expect_matches_reference(g, m.random_input({c.mb, 3, c.ih, c.iw}), repro.str(), exec.get());
+    const std::vector<NodeProfile> prof = exec->profile();
+    const size_t wino = c.residual ? 2 : 1;
+    if (onednn::winograd_f43_supported()) {
+      EXPECT_EQ(prof.at(wino).impl, "wino_f43_nhwc:avx512") << repro.str();
+      // No reorder beyond the direct-conv plan's (the graph input's): Winograd reads and writes nhwc.
+      OneDnnTuning direct;
+      direct.winograd = false;
+      auto exec_direct = make_onednn_executor(g, opts, direct);
+      exec_direct->run(m.random_input({c.mb, 3, c.ih, c.iw}));
+      EXPECT_NE(exec_direct->profile().at(wino).impl, "wino_f43_nhwc:avx512");
+      EXPECT_EQ(onednn_stats(*exec).layout_reorders, onednn_stats(*exec_direct).layout_reorders) << repro.str();
+    }
+  }
 }
 
 TEST(OneDnnOps, DeconvMatchesReference) {
