@@ -1,5 +1,6 @@
 #include "detect_pipeline.h"
 
+#include <chrono>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -15,7 +16,7 @@ namespace textq::cli {
 
 PredictionsFile run_detection_over_dataset(const std::string& model_path, const std::string& img_root,
                                            const datasets::Dataset& ann, const GlobalOptions& global,
-                                           const DatasetDetectOptions& options) {
+                                           const DatasetDetectOptions& options, PipelineTiming* timing) {
   std::vector<BatchItem> items;
   std::vector<std::string> missing;
   for (const auto& img : ann.images) {
@@ -47,11 +48,22 @@ PredictionsFile run_detection_over_dataset(const std::string& model_path, const 
   ProgressBar progress("eval", static_cast<int64_t>(items.size()), !global.quiet);
   BatchOptions batch;
   batch.max_image_pixels = global.max_image_pixels;
+  std::chrono::steady_clock::time_point first_done;
+  PipelineTiming t;
   run_batch_detection(detector, items, [&](size_t i, const BatchItem& item, const cv::Mat& bgr) {
     if (!options.show_dir.empty()) write_shown_image(options.show_dir, item.path, bgr, item.detection);
     progress.update(static_cast<int64_t>(i) + 1);
+    const auto now = std::chrono::steady_clock::now();
+    if (i == 0) {
+      first_done = now;
+    } else {
+      t.images = i;
+      t.wall_ms = std::chrono::duration<double, std::milli>(now - first_done).count();
+      t.network_ms += item.detection.ms_network;
+    }
   }, batch);
   progress.finish();
+  if (timing) *timing = t;
   for (const BatchItem& item : items) preds.predictions.push_back(to_image_prediction(item.path, item.detection));
   return preds;
 }

@@ -15,13 +15,19 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
 Detector::Detector(const Model& model, const DetectorOptions& options)
     : model_(model), options_(options), executor_(make_executor(model.graph, options.backend, options.exec)) {}
 
-NetworkResult Detector::run_network(const cv::Mat& bgr) {
-  NetworkResult r;
-  auto t0 = std::chrono::steady_clock::now();
-  r.pre = preprocess_image(bgr, model_.preprocess);
-  r.ms_preprocess = ms_since(t0);
+PreprocessResult Detector::preprocess(const cv::Mat& bgr) const { return preprocess_image(bgr, model_.preprocess); }
 
-  t0 = std::chrono::steady_clock::now();
+NetworkResult Detector::run_network(const cv::Mat& bgr) {
+  const auto t0 = std::chrono::steady_clock::now();
+  PreprocessResult pre = preprocess(bgr);
+  return run_network(std::move(pre), ms_since(t0));
+}
+
+NetworkResult Detector::run_network(PreprocessResult pre, double ms_preprocess) {
+  NetworkResult r;
+  r.pre = std::move(pre);
+  r.ms_preprocess = ms_preprocess;
+  const auto t0 = std::chrono::steady_clock::now();
   std::vector<Tensor> outputs = executor_->run(r.pre.input);
   r.ms_network = ms_since(t0);
   if (outputs.size() != 1 || outputs[0].rank() != 4 || outputs[0].dim(0) != 1 || outputs[0].dim(1) != 5 ||

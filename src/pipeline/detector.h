@@ -42,7 +42,12 @@ class Detector {
  public:
   Detector(const Model& model, const DetectorOptions& options);
 
-  // Stages 1+2: preprocess and run the network (uses the backend's threads).
+  // Stage 1 alone: touches no Detector state, so it may run on another
+  // thread (the next image's, while run_network() works on this one).
+  PreprocessResult preprocess(const cv::Mat& bgr) const;
+  // Stage 2 on a preprocessed image (uses the backend's threads).
+  NetworkResult run_network(PreprocessResult pre, double ms_preprocess);
+  // Stages 1+2.
   NetworkResult run_network(const cv::Mat& bgr);
   // Stage 3: decode + rescale; touches no Detector state, so it may run on
   // another thread while run_network() works on the next image.
