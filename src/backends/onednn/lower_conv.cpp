@@ -41,7 +41,7 @@ void PlanBuilder::lower_conv(size_t ni) {
     throw Error(ErrorKind::UnsupportedModel, "oneDNN backend: node " + n.name +
                                                  ": ConvTranspose output_padding larger than the bottom/right pad is "
                                                  "not supported (oneDNN 2.6 rejects negative padding)");
-  if (!deconv && !bf16_ && lower_winograd(ni)) return;  // FP32 3x3 stride 1 (lower_winograd.cpp)
+  if (!deconv && lower_winograd(ni)) return;  // FP32 (bf16) 3x3 stride 1 (lower_winograd.cpp)
   const ConvQuant cq = conv_types(n);
   // Strided deconvs preferably run as phase convs (lower_deconv_phases.cpp);
   // it declines (without touching the plan) when the shape or layout does not fit.

@@ -1,4 +1,4 @@
-// FP32 3x3 stride-1 dense convs as Winograd F(4x4, 3x3) in nhwc
+// FP32 3x3 stride-1 dense convs as Winograd F(4x4, 3x3) in nhwc (bf16 in bf16 mode)
 // (winograd_f43.h), a step of our own between the oneDNN primitives: src,
 // dst and residual stay in the nhwc f32 layout the rest of the FP32 graph
 // uses, so no reorder is added. Bias, residual and ReLU are applied in the
@@ -16,8 +16,9 @@ bool PlanBuilder::lower_winograd(size_t ni) {
   const Window2d& w = n.window;
   if (!tuning_.winograd || n.op != OpKind::Conv || n.quant.enabled || w.kernel_h != 3 || w.kernel_w != 3 ||
       w.stride_h != 1 || w.stride_w != 1 || w.dilation_h != 1 || w.dilation_w != 1 || w.groups != 1 ||
-      n.weight.dtype() != DType::f32 || !winograd_f43_supported())
+      n.weight.dtype() != DType::f32 || !(bf16_ ? winograd_f43_bf16_supported() : winograd_f43_supported()))
     return false;
+  const Dt dt = bf16_ ? Dt::bf16 : Dt::f32;  // activations (transformed weights are f32)
   const Shape& src_shape = plan_->shapes[static_cast<size_t>(n.inputs[0])];
   const Shape& dst_shape = plan_->shapes[static_cast<size_t>(n.output)];
   WinogradGeometry geo;
@@ -36,9 +37,9 @@ bool PlanBuilder::lower_winograd(size_t ni) {
   const Tensor bias = n.bias;
   if (!bias.empty()) plan_->keep.push_back(bias);
 
-  const memory::desc src_md(to_dims(src_shape), Dt::f32, Tag::nhwc);
-  const memory::desc dst_md(to_dims(dst_shape), Dt::f32, Tag::nhwc);
-  const memory src = value_as(n.inputs[0], src_md);  // the producer's own memory in an nhwc f32 graph
+  const memory::desc src_md(to_dims(src_shape), dt, Tag::nhwc);
+  const memory::desc dst_md(to_dims(dst_shape), dt, Tag::nhwc);
+  const memory src = value_as(n.inputs[0], src_md);  // the producer's own memory in an nhwc f32 (bf16) graph
   std::optional<memory> residual;
   memory dst;
   if (n.has_residual()) {
@@ -65,14 +66,22 @@ bool PlanBuilder::lower_winograd(size_t ni) {
   Step step;
   const bool relu = n.activation == Activation::Relu;
   const memory weights = *wmem;
-  step.run = [geo, threads, src, weights, bias, residual, relu, dst, scratch] {
-    winograd_f43_run(geo, threads, static_cast<const float*>(src.get_data_handle()),
-                     static_cast<const float*>(weights.get_data_handle()), bias.empty() ? nullptr : bias.data<float>(),
-                     residual ? static_cast<const float*>(residual->get_data_handle()) : nullptr, relu,
-                     static_cast<float*>(dst.get_data_handle()), static_cast<float*>(scratch.get_data_handle()));
+  const bool bf16 = bf16_;
+  step.run = [geo, threads, bf16, src, weights, bias, residual, relu, dst, scratch] {
+    const float* b = bias.empty() ? nullptr : bias.data<float>();
+    void* r = residual ? residual->get_data_handle() : nullptr;
+    float* s = static_cast<float*>(scratch.get_data_handle());
+    if (bf16)
+      winograd_f43_run_bf16(geo, threads, static_cast<const uint16_t*>(src.get_data_handle()),
+                            static_cast<const float*>(weights.get_data_handle()), b, static_cast<const uint16_t*>(r),
+                            relu, static_cast<uint16_t*>(dst.get_data_handle()), s);
+    else
+      winograd_f43_run(geo, threads, static_cast<const float*>(src.get_data_handle()),
+                       static_cast<const float*>(weights.get_data_handle()), b, static_cast<const float*>(r), relu,
+                       static_cast<float*>(dst.get_data_handle()), s);
   };
   plan_->steps.push_back(std::move(step));
-  plan_->nodes[ni].impl = "wino_f43_nhwc:avx512";
+  plan_->nodes[ni].impl = bf16_ ? "wino_f43_nhwc:avx512_bf16" : "wino_f43_nhwc:avx512";
   return true;
 }
 

@@ -104,7 +104,7 @@ memory PlanBuilder::value_as(int value, const memory::desc& want, float want_sca
 }
 
 void PlanBuilder::add_step(const dnnl::primitive& prim, std::unordered_map<int, memory> args) {
-  plan_->steps.push_back(Step{prim, std::move(args)});
+  plan_->steps.push_back(Step{prim, std::move(args), {}});
 }
 
 void PlanBuilder::add_reorder(const memory& src, const memory& dst, float scale) {

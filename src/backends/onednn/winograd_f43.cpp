@@ -1,5 +1,6 @@
 // Winograd F(4x4, 3x3) on NHWC f32 (see winograd_f43.h). Compiled with
-// -mavx512f -mfma (CMakeLists.txt); callers check winograd_f43_supported().
+// -mavx512f -mavx512bw -mavx512vl -mavx512bf16 -mfma (CMakeLists.txt); callers
+// check winograd_f43_supported() / winograd_f43_bf16_supported().
 // Matrices (Lavin & Gray, interpolation points 0, 1, -1, 2, -2, inf):
 //   B^T = [4  0 -5  0 1 0]   G = [ 1/4     0     0 ]   A^T = [1 1  1 1  1 0]
 //         [0 -4 -4  1 1 0]       [-1/6  -1/6  -1/6 ]         [0 1 -1 2 -2 0]
@@ -66,6 +67,17 @@ Layout layout_of(const WinogradGeometry& g, int threads) {
   return l;
 }
 
+// Activations and transformed tiles are f32, or bf16 (uint16_t bits) in bf16 mode.
+inline __m512 load16(const float* p, __mmask16 m) { return _mm512_maskz_loadu_ps(m, p); }
+inline __m512 load16(const uint16_t* p, __mmask16 m) {
+  const __m256i h = _mm256_maskz_loadu_epi16(m, p);
+  return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+}
+inline void store16(float* p, __mmask16 m, __m512 v) { _mm512_mask_storeu_ps(p, m, v); }
+inline void store16(uint16_t* p, __mmask16 m, __m512 v) {
+  _mm256_mask_storeu_epi16(p, m, reinterpret_cast<__m256i>(_mm512_cvtneps_pbh(v)));  // round to nearest even
+}
+
 __mmask16 tail_mask(int64_t remaining) {
   return remaining >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << remaining) - 1);
 }
@@ -98,14 +110,15 @@ inline void at6(const __m512* m, __m512* o) {
 
 // Input transform of tile t of the chunk starting at tile c0.
 // V layout: [36][chunk][icp].
-void input_transform(const WinogradGeometry& g, const Layout& l, const float* src, int64_t c0, int64_t t, float* v) {
+template <class A, class V>
+void input_transform(const WinogradGeometry& g, const Layout& l, const A* src, int64_t c0, int64_t t, V* v) {
   const int64_t tile = c0 + t;
   const int64_t img = tile / (l.tiles_h * l.tiles_w);
   const int64_t rem = tile % (l.tiles_h * l.tiles_w);
   const int64_t y0 = (rem / l.tiles_w) * 4 - g.pad_top, x0 = (rem % l.tiles_w) * 4 - g.pad_left;
-  const float* base = src + img * g.ih * g.iw * g.ic;
+  const A* base = src + img * g.ih * g.iw * g.ic;
   const int64_t point_stride = l.chunk * l.icp;
-  float* out = v + t * l.icp;
+  V* out = v + t * l.icp;
   for (int64_t c = 0; c < l.icp; c += 16) {
     const __mmask16 mask = tail_mask(g.ic - c);
     __m512 d[6][6];
@@ -114,7 +127,7 @@ void input_transform(const WinogradGeometry& g, const Layout& l, const float* sr
       for (int j = 0; j < 6; ++j) {
         const int64_t x = x0 + j;
         d[i][j] = (y >= 0 && y < g.ih && x >= 0 && x < g.iw)
-                      ? _mm512_maskz_loadu_ps(mask, base + (y * g.iw + x) * g.ic + c)
+                      ? load16(base + (y * g.iw + x) * g.ic + c, mask)
                       : _mm512_setzero_ps();
       }
     }
@@ -128,14 +141,15 @@ void input_transform(const WinogradGeometry& g, const Layout& l, const float* sr
     for (int i = 0; i < 6; ++i) {
       __m512 r[6];
       bt6(rows[i], r);
-      for (int j = 0; j < 6; ++j) _mm512_store_ps(out + (i * 6 + j) * point_stride + c, r[j]);
+      for (int j = 0; j < 6; ++j) store16(out + (i * 6 + j) * point_stride + c, 0xFFFF, r[j]);
     }
   }
 }
 
 // Output transform of chunk tile t: M layout [36][chunk][ocp].
+template <class A>
 void output_transform(const WinogradGeometry& g, const Layout& l, const float* m, int64_t c0, int64_t t,
-                      const float* bias, const float* residual, bool relu, float* dst) {
+                      const float* bias, const A* residual, bool relu, A* dst) {
   const int64_t tile = c0 + t;
   const int64_t img = tile / (l.tiles_h * l.tiles_w);
   const int64_t rem = tile % (l.tiles_h * l.tiles_w);
@@ -161,9 +175,9 @@ void output_transform(const WinogradGeometry& g, const Layout& l, const float* m
       for (int j = 0; j < nx; ++j) {
         const int64_t at = offset + ((oy0 + i) * g.ow + ox0 + j) * g.oc + c;
         __m512 r = _mm512_add_ps(o[j], b);
-        if (residual) r = _mm512_add_ps(r, _mm512_maskz_loadu_ps(mask, residual + at));
+        if (residual) r = _mm512_add_ps(r, load16(residual + at, mask));
         if (relu) r = _mm512_max_ps(r, zero);
-        _mm512_mask_storeu_ps(dst + at, mask, r);
+        store16(dst + at, mask, r);
       }
     }
   }
@@ -187,8 +201,8 @@ void gemm_kernel(const float* a, int64_t lda, const float* b, int64_t k, float* 
     for (int j = 0; j < NV; ++j) _mm512_store_ps(c + i * ldc + j * 16, acc[i][j]);
 }
 
-template <int NV>
-void gemm_rows(int rows, const float* a, int64_t lda, const float* b, int64_t k, float* c, int64_t ldc) {
+template <int NV, class T>
+void gemm_rows(int rows, const T* a, int64_t lda, const T* b, int64_t k, float* c, int64_t ldc) {
   switch (rows) {
     case 6: gemm_kernel<6, NV>(a, lda, b, k, c, ldc); break;
     case 5: gemm_kernel<5, NV>(a, lda, b, k, c, ldc); break;
@@ -199,7 +213,8 @@ void gemm_rows(int rows, const float* a, int64_t lda, const float* b, int64_t k,
   }
 }
 
-void gemm_block(int rows, int nv, const float* a, int64_t lda, const float* b, int64_t k, float* c, int64_t ldc) {
+template <class T>
+void gemm_block(int rows, int nv, const T* a, int64_t lda, const T* b, int64_t k, float* c, int64_t ldc) {
   switch (nv) {
     case 4: gemm_rows<4>(rows, a, lda, b, k, c, ldc); break;
     case 3: gemm_rows<3>(rows, a, lda, b, k, c, ldc); break;
@@ -212,6 +227,11 @@ void gemm_block(int rows, int nv, const float* a, int64_t lda, const float* b, i
 
 bool winograd_f43_supported() { return __builtin_cpu_supports("avx512f"); }
 
+bool winograd_f43_bf16_supported() {
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bf16");
+}
+
 Tensor winograd_f43_weights(const Tensor& weight) {
   if (weight.dtype() != DType::f32 || weight.rank() != 4 || weight.dim(2) != 3 || weight.dim(3) != 3)
     throw Error(ErrorKind::InvalidArgument, "winograd_f43_weights: expected f32 [OC, IC, 3, 3], got " +
@@ -220,9 +240,8 @@ Tensor winograd_f43_weights(const Tensor& weight) {
   static const double G[6][3] = {{1.0 / 4, 0, 0},           {-1.0 / 6, -1.0 / 6, -1.0 / 6}, {-1.0 / 6, 1.0 / 6, -1.0 / 6},
                                  {1.0 / 24, 1.0 / 12, 1.0 / 6}, {1.0 / 24, -1.0 / 12, 1.0 / 6}, {0, 0, 1}};
   // [36][ocp/64 panels][icp][panel width]: panel b holds OC b*64 .. +width, width = 64 or the remainder.
-  Tensor out(DType::f32, {kPoints, icp * ocp});
+  Tensor out(DType::f32, {kPoints, icp * ocp});  // zero filled
   float* u = out.data<float>();
-  std::memset(u, 0, static_cast<size_t>(out.numel()) * sizeof(float));
   const float* w = weight.data<float>();
   for (int64_t o = 0; o < oc; ++o) {
     const int64_t panel = o / kBlockOc, width = std::min(kBlockOc, ocp - panel * kBlockOc), col = o % kBlockOc;
@@ -250,30 +269,34 @@ size_t winograd_f43_scratch_bytes(const WinogradGeometry& g, int threads) {
 namespace {
 
 // GEMM of chunk rows [r0, r1) for one point and one OC panel.
-void gemm_rows_of(const Layout& l, const float* v, const float* weights, int64_t point, int64_t panel, int64_t r0,
-                  int64_t r1, float* m) {
+template <class V>
+void gemm_rows_of(const Layout& l, const V* v, const V* weights, int64_t point, int64_t panel, int64_t r0, int64_t r1,
+                  float* m) {
   const int64_t width = std::min(kBlockOc, l.ocp - panel * kBlockOc);
-  const float* a = v + point * l.chunk * l.icp;
-  const float* b = weights + point * l.icp * l.ocp + panel * kBlockOc * l.icp;
+  const V* a = v + point * l.chunk * l.icp;
+  const V* b = weights + point * l.icp * l.ocp + panel * kBlockOc * l.icp;
   float* c = m + point * l.chunk * l.ocp + panel * kBlockOc;
   for (int64_t r = r0; r < r1; r += kRows)
     gemm_block(static_cast<int>(std::min<int64_t>(kRows, r1 - r)), static_cast<int>(width / 16), a + r * l.icp, l.icp,
                b, l.icp, c + r * l.ocp, l.ocp);
 }
 
-}  // namespace
-
-void winograd_f43_run(const WinogradGeometry& g, int threads, const float* src, const float* weights,
-                      const float* bias, const float* residual, bool relu, float* dst, float* scratch) {
+// A: activation type (float or bf16 bits); V: transformed tiles and weights (f32;
+// a bf16 GEMM (vdpbf16ps on bf16 tiles and weights) was tried: ~10x the error
+// of oneDNN's bf16 direct conv, the transform amplifying the tiles' rounding).
+template <class A, class V>
+void run(const WinogradGeometry& g, int threads, const A* src, const V* weights, const float* bias, const A* residual,
+         bool relu, A* dst, float* scratch) {
   const Layout l = layout_of(g, threads);
   const int64_t panels = (l.ocp + kBlockOc - 1) / kBlockOc;
-  const int64_t chunk_floats = kPoints * l.chunk * (l.icp + l.ocp);
+  const int64_t chunk_floats = kPoints * l.chunk * (l.icp + l.ocp);  // V is sized as f32 whatever its type
   if (l.private_chunks) {
     const int64_t chunks = (l.tiles + l.chunk - 1) / l.chunk;
 #pragma omp parallel num_threads(l.threads)
     {
-      float* v = scratch + omp_get_thread_num() * chunk_floats;
-      float* m = v + kPoints * l.chunk * l.icp;
+      float* base = scratch + omp_get_thread_num() * chunk_floats;
+      V* v = reinterpret_cast<V*>(base);
+      float* m = base + kPoints * l.chunk * l.icp;
 #pragma omp for schedule(dynamic, 1)
       for (int64_t k = 0; k < chunks; ++k) {
         const int64_t c0 = k * l.chunk, count = std::min(l.chunk, l.tiles - c0);
@@ -285,7 +308,7 @@ void winograd_f43_run(const WinogradGeometry& g, int threads, const float* src, 
     }
     return;
   }
-  float* v = scratch;
+  V* v = reinterpret_cast<V*>(scratch);
   float* m = scratch + kPoints * l.chunk * l.icp;
 #pragma omp parallel num_threads(l.threads)
   for (int64_t c0 = 0; c0 < l.tiles; c0 += l.chunk) {
@@ -303,6 +326,18 @@ void winograd_f43_run(const WinogradGeometry& g, int threads, const float* src, 
 #pragma omp for schedule(static)
     for (int64_t t = 0; t < count; ++t) output_transform(g, l, m, c0, t, bias, residual, relu, dst);
   }
+}
+
+}  // namespace
+
+void winograd_f43_run(const WinogradGeometry& g, int threads, const float* src, const float* weights,
+                      const float* bias, const float* residual, bool relu, float* dst, float* scratch) {
+  run(g, threads, src, weights, bias, residual, relu, dst, scratch);
+}
+
+void winograd_f43_run_bf16(const WinogradGeometry& g, int threads, const uint16_t* src, const float* weights,
+                           const float* bias, const uint16_t* residual, bool relu, uint16_t* dst, float* scratch) {
+  run(g, threads, src, weights, bias, residual, relu, dst, scratch);
 }
 
 }  // namespace textq::onednn

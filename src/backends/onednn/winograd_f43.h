@@ -30,8 +30,10 @@ struct WinogradGeometry {
   int pad_top = 0, pad_left = 0;          // bottom/right padding is implied by oh/ow
 };
 
-// True when the CPU runs AVX-512F (the kernel's instruction set).
+// True when the CPU runs AVX-512F (the kernel's instruction set); the bf16
+// variant also needs AVX-512 BW, VL and BF16.
 bool winograd_f43_supported();
+bool winograd_f43_bf16_supported();
 
 // Weights [OC, IC, 3, 3] f32 -> the transformed panels the kernel reads
 // (36 points x OC blocks of up to 64 x IC rounded up to 16, zero padded).
@@ -48,5 +50,10 @@ size_t winograd_f43_scratch_bytes(const WinogradGeometry& g, int threads);
 // `threads`: the OpenMP team size, the same as given to winograd_f43_scratch_bytes.
 void winograd_f43_run(const WinogradGeometry& g, int threads, const float* src, const float* weights,
                       const float* bias, const float* residual, bool relu, float* dst, float* scratch);
+// The same with bf16 activations (uint16_t bits: src, residual, dst, read
+// into f32 and rounded to nearest even on the way out); transforms and GEMM
+// stay f32, so the only extra error is the activations' bf16 rounding.
+void winograd_f43_run_bf16(const WinogradGeometry& g, int threads, const uint16_t* src, const float* weights,
+                           const float* bias, const uint16_t* residual, bool relu, uint16_t* dst, float* scratch);
 
 }  // namespace textq::onednn
