@@ -48,22 +48,20 @@ PredictionsFile run_detection_over_dataset(const std::string& model_path, const 
   ProgressBar progress("eval", static_cast<int64_t>(items.size()), !global.quiet);
   BatchOptions batch;
   batch.max_image_pixels = global.max_image_pixels;
-  std::chrono::steady_clock::time_point first_done;
-  PipelineTiming t;
   run_batch_detection(detector, items, [&](size_t i, const BatchItem& item, const cv::Mat& bgr) {
     if (!options.show_dir.empty()) write_shown_image(options.show_dir, item.path, bgr, item.detection);
     progress.update(static_cast<int64_t>(i) + 1);
-    const auto now = std::chrono::steady_clock::now();
-    if (i == 0) {
-      first_done = now;
-    } else {
-      t.images = i;
-      t.wall_ms = std::chrono::duration<double, std::milli>(now - first_done).count();
-      t.network_ms += item.detection.ms_network;
-    }
   }, batch);
   progress.finish();
-  if (timing) *timing = t;
+  if (timing && items.size() > 1) {
+    // Between the first and the last network end lie exactly the networks of images 2..N.
+    PipelineTiming t;
+    t.images = items.size() - 1;
+    t.wall_ms = std::chrono::duration<double, std::milli>(items.back().detection.network_done -
+                                                          items.front().detection.network_done).count();
+    for (size_t i = 1; i < items.size(); ++i) t.network_ms += items[i].detection.ms_network;
+    *timing = t;
+  }
   for (const BatchItem& item : items) preds.predictions.push_back(to_image_prediction(item.path, item.detection));
   return preds;
 }

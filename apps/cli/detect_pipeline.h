@@ -22,7 +22,7 @@ struct DatasetDetectOptions {
 // backend's plan), end to end vs the network's own time on the same images.
 struct PipelineTiming {
   size_t images = 0;          // images timed (N - 1)
-  double wall_ms = 0;         // from image 1 done to image N done
+  double wall_ms = 0;         // from the end of image 1's network run to the end of image N's
   double network_ms = 0;      // sum of the network stage over the same images
   double images_per_s() const { return wall_ms > 0 ? 1000.0 * images / wall_ms : 0; }
   double network_images_per_s() const { return network_ms > 0 ? 1000.0 * images / network_ms : 0; }

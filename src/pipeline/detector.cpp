@@ -29,7 +29,8 @@ NetworkResult Detector::run_network(PreprocessResult pre, double ms_preprocess) 
   r.ms_preprocess = ms_preprocess;
   const auto t0 = std::chrono::steady_clock::now();
   std::vector<Tensor> outputs = executor_->run(r.pre.input);
-  r.ms_network = ms_since(t0);
+  r.network_done = std::chrono::steady_clock::now();
+  r.ms_network = std::chrono::duration<double, std::milli>(r.network_done - t0).count();
   if (outputs.size() != 1 || outputs[0].rank() != 4 || outputs[0].dim(0) != 1 || outputs[0].dim(1) != 5 ||
       outputs[0].dtype() != DType::f32)
     throw Error(ErrorKind::UnsupportedModel, "model output is not one f32 [1, 5, H, W] TextSnake map");
@@ -43,6 +44,7 @@ Detection Detector::decode(const NetworkResult& net) const {
   det.height = net.pre.ori_h;
   det.ms_preprocess = net.ms_preprocess;
   det.ms_network = net.ms_network;
+  det.network_done = net.network_done;
 
   const auto t0 = std::chrono::steady_clock::now();
   const Tensor& out = net.raw_output;

@@ -4,6 +4,7 @@
 // can overlap the decode of one image with the network run of the next.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,6 +30,7 @@ struct Detection {
   Tensor input;                          // [1,3,Hp,Wp] if keep_tensors
   Tensor raw_output;                     // [1,5,Hp,Wp] if keep_tensors
   double ms_preprocess = 0, ms_network = 0, ms_decode = 0;
+  std::chrono::steady_clock::time_point network_done;  // when the network stage ended (throughput)
 };
 
 // What the network stage hands to the decode stage.
@@ -36,6 +38,7 @@ struct NetworkResult {
   PreprocessResult pre;
   Tensor raw_output;  // [1,5,Hp,Wp]
   double ms_preprocess = 0, ms_network = 0;
+  std::chrono::steady_clock::time_point network_done;
 };
 
 class Detector {
