@@ -1,5 +1,5 @@
 // Times the oneDNN backend on the TextSnake R50 topology (random weights).
-// Usage: bench_onednn_textsnake [H W] [--threads N] [--reps R] [--winograd] [--profile] [--check]
+// Usage: bench_onednn_textsnake [H W] [--threads N] [--reps R] [--no-winograd] [--profile] [--check]
 // --check also runs the reference backend once and prints the max errors.
 // Prints one line per run, then median ms, GFLOP/s (2 * MACs) and the
 // implementations used (counted), and flags any node on a `ref:` kernel.
@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--threads") && i + 1 < argc) threads = std::atoi(argv[++i]);
     else if (!std::strcmp(argv[i], "--reps") && i + 1 < argc) reps = std::max(1, std::atoi(argv[++i]));
-    else if (!std::strcmp(argv[i], "--winograd")) tuning.winograd = true;
+    else if (!std::strcmp(argv[i], "--no-winograd")) tuning.winograd = false;
     else if (!std::strcmp(argv[i], "--profile")) profile = true;
     else if (!std::strcmp(argv[i], "--check")) check = true;
     else dims.push_back(std::atoll(argv[i]));

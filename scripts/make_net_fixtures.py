@@ -6,7 +6,8 @@
   /usr/bin/python3 scripts/make_net_fixtures.py --r50-full DIR
       a full ResNet-50 (width 64, caffe, bbox_head) TextSnake checkpoint and
       two inputs (256x384 and 736x1184 = the padded 1178x736 of a 480x300
-      image), used by tests/slow/network_r50 at test time (too big to commit)
+      image), used by tests/slow/network_r50 at test time (too big to commit),
+      plus the committed demo checkpoint's output on a 736x1280 input
 
 Outputs come from scripts/textsnake_torch.py (PyTorch 1.13, float32, CPU), an
 implementation independent of textq's C++ graph builder and kernels.
@@ -88,6 +89,13 @@ def make_r50(out):
         y = ts.forward(model, x)
         np.save(os.path.join(out, 'out_%dx%d.npy' % (h, w)), y)
         print('%dx%d: |out| max %.3f mean %.4f' % (h, w, np.abs(y).max(), np.abs(y).mean()))
+    # The committed demo checkpoint (demo/textsnake_demo.pth) at the demo's bench size.
+    demo = ts.load_model(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'demo', 'textsnake_demo.pth'))
+    x = make_input(1, 736, 1280, seed=60)
+    np.save(os.path.join(out, 'demo_input_736x1280.npy'), x)
+    y = ts.forward(demo, x)
+    np.save(os.path.join(out, 'demo_out_736x1280.npy'), y)
+    print('demo 736x1280: |out| max %.3f mean %.4f' % (np.abs(y).max(), np.abs(y).mean()))
 
 
 def main():

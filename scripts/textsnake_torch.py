@@ -15,9 +15,10 @@ Sub-commands (run with /usr/bin/python3):
   make      --out CKPT [--depth --width --neck-out --style --prefix --seed]
             random model with non-trivial BN statistics, saved as
             torch.save({'meta': {...}, 'state_dict': OrderedDict}) (MMOCR layout)
-  export-onnx --ckpt CKPT --out MODEL.onnx [--opset 11] [--style caffe|pytorch]
+  export-onnx --ckpt CKPT --out MODEL.onnx [--opset 11] [--size HxW] [--style caffe|pytorch]
             the plain network as MMDeploy exports it for end2end.onnx
-            (torch.onnx.export, raw head maps as the output, dynamic N, H, W)
+            (torch.onnx.export, raw head maps as the output, dynamic N, H, W;
+            with --size, a fixed 1x3xHxW input, for engines that want one: bench/)
   forward   --ckpt CKPT --input IN.npy --out OUT.npy [--style caffe|pytorch]
             raw head output (N,5,H,W) float32; the architecture is read from
             the state_dict shapes, the style from the option or meta['textq_arch']
@@ -265,6 +266,7 @@ def main():
     p.add_argument('--ckpt', required=True)
     p.add_argument('--out', required=True)
     p.add_argument('--opset', type=int, default=11)
+    p.add_argument('--size', help='fixed HxW input instead of dynamic axes')
     p.add_argument('--style', choices=['caffe', 'pytorch'])
     p = sub.add_parser('forward')
     p.add_argument('--ckpt', required=True)
@@ -282,9 +284,10 @@ def main():
             print('%-48s %-22s %s' % (k, list(v.shape), str(v.dtype).replace('torch.', '')))
     elif a.cmd == 'export-onnx':
         model = load_model(a.ckpt, a.style)
-        dummy = torch.zeros(1, 3, 64, 96)
-        torch.onnx.export(model, dummy, a.out, opset_version=a.opset, input_names=['input'], output_names=['output'],
-                          dynamic_axes={'input': {0: 'n', 2: 'h', 3: 'w'}, 'output': {0: 'n', 2: 'h', 3: 'w'}},
+        h, w = (int(v) for v in a.size.lower().split('x')) if a.size else (64, 96)
+        dynamic = None if a.size else {'input': {0: 'n', 2: 'h', 3: 'w'}, 'output': {0: 'n', 2: 'h', 3: 'w'}}
+        torch.onnx.export(model, torch.zeros(1, 3, h, w), a.out, opset_version=a.opset, input_names=['input'],
+                          output_names=['output'], dynamic_axes=dynamic,
                           do_constant_folding=True, training=torch.onnx.TrainingMode.EVAL)
     elif a.cmd == 'make':
         make_checkpoint(a.out, a.depth, a.width, a.neck_out, a.style, a.prefix, a.seed, a.legacy_format)

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <random>
 
 #include <fmt/format.h>
@@ -55,6 +56,8 @@ double median_of(std::vector<double> v) {
 
 struct Subject {
   std::string path;
+  bool bf16 = false;  // FP32 layers in bf16 (--precision bf16, or the model given as PATH@bf16)
+  std::string precision() const { return bf16 ? "bf16" : model.info.precision; }
   Model model;
   std::unique_ptr<Executor> executor;
   int64_t macs = 0;
@@ -87,7 +90,16 @@ void run_bench(const BenchArgs& a, const GlobalOptions& g) {
   for (size_t i = 0; i < a.models.size(); ++i) {
     Subject& s = subjects[i];
     s.path = a.models[i];
+    s.bf16 = a.runtime.precision == "bf16";
+    // PATH@bf16: this model alone in bf16, so FP32 and bf16 alternate in one run.
+    const std::string suffix = "@bf16";
+    if (s.path.size() > suffix.size() && s.path.compare(s.path.size() - suffix.size(), suffix.size(), suffix) == 0 &&
+        !std::filesystem::exists(s.path)) {
+      s.path.resize(s.path.size() - suffix.size());
+      s.bf16 = true;
+    }
     s.model = load_model(s.path);
+    exec.bf16 = s.bf16;
     s.executor = make_executor(s.model.graph, parse_backend(a.runtime.backend), exec);
     s.macs = s.model.graph.count_macs(shape);
   }
@@ -122,7 +134,7 @@ void run_bench(const BenchArgs& a, const GlobalOptions& g) {
     const double median = median_of(s.ms);
     const double gops = 2.0 * static_cast<double>(s.macs) / (median * 1e6);
     const auto [mn, mx] = std::minmax_element(s.ms.begin(), s.ms.end());
-    fmt::print("{} ({}): median {:.1f} ms  min {:.1f}  max {:.1f}  {:.1f} GMAC  {:.1f} GOP/s", s.path, s.model.info.precision, median,
+    fmt::print("{} ({}): median {:.1f} ms  min {:.1f}  max {:.1f}  {:.1f} GMAC  {:.1f} GOP/s", s.path, s.precision(), median,
                *mn, *mx, s.macs / 1e9, gops);
     if (k > 0) fmt::print("  ratio to {}: {:.3f}", subjects.front().path, median / first_median);
     fmt::print("\n");
@@ -133,7 +145,7 @@ void run_bench(const BenchArgs& a, const GlobalOptions& g) {
                    l["impl"].get<std::string>());
     if (!a.json.empty()) {
       nlohmann::json j = {{"model", s.path},
-                          {"precision", s.model.info.precision},
+                          {"precision", s.precision()},
                           {"input_shape", shape},
                           {"backend", a.runtime.backend},
                           {"threads", threads},
@@ -162,7 +174,9 @@ void register_bench(CLI::App& app, const GlobalOptions& global) {
   auto args = std::make_shared<BenchArgs>();
   CLI::App* cmd = app.add_subcommand(
       "bench", "Time the network alone on a synthetic input (median, min, max, GOP/s, per layer); several models alternate");
-  cmd->add_option("models", args->models, "textq model file(s); with several, runs alternate and ratios are to the first")
+  cmd->add_option("models", args->models,
+                  "textq model file(s); with several, runs alternate and ratios are to the first; PATH@bf16 runs that "
+                  "model in bf16")
       ->required();
   cmd->add_option("--size", args->size, "Input HxW (multiples of 32)")->capture_default_str();
   cmd->add_option("--runs", args->runs, "Timed runs per model")->check(CLI::Range(1, 10000))->capture_default_str();

@@ -67,9 +67,10 @@ void run_eval(const EvalOptions& o, const GlobalOptions& global) {
   PredictionsFile preds;
   std::string preds_name = o.preds;
   double detect_seconds = -1;
+  PipelineTiming timing;
   if (!o.model.empty()) {
     const auto t0 = std::chrono::steady_clock::now();
-    preds = run_detection_over_dataset(o.model, o.img_root, ann, global, o.detect);
+    preds = run_detection_over_dataset(o.model, o.img_root, ann, global, o.detect, &timing);
     detect_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     preds_name = o.model;
     if (!o.save_preds.empty()) save_predictions(preds, o.save_preds);
@@ -87,6 +88,11 @@ void run_eval(const EvalOptions& o, const GlobalOptions& global) {
     std::printf("detection: %zu images in %.1f s (%.0f ms/image, %.2f images/s; %s backend, %d threads)\n",
                 preds.predictions.size(), detect_seconds, 1000.0 * detect_seconds / n, n / detect_seconds,
                 o.detect.runtime.backend.c_str(), effective_threads(o.detect.runtime.threads));
+    if (timing.images > 0)
+      std::printf("pipeline (images 2..%zu): %.2f images/s end to end, network stage %.0f ms/image (%.2f images/s): "
+                  "%.3f of the network-bound rate\n",
+                  timing.images + 1, timing.images_per_s(), timing.network_ms / timing.images,
+                  timing.network_images_per_s(), timing.images_per_s() / timing.network_images_per_s());
   }
   if (!o.report_json.empty()) write_report(o.report_json, o, o.ann, preds_name, r, ann.images.size(), detect_seconds);
 }

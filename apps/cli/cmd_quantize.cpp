@@ -288,6 +288,10 @@ void run_quantize(const QuantizeArgs& a, const GlobalOptions& g) {
   require_fp32_model(model, a.model);
   const quant::CalibMethod method = quant::calib_method_from_name(a.method);
   const BackendKind backend = parse_backend(a.runtime.backend);
+  if (a.runtime.precision != "fp32")
+    throw Error(ErrorKind::InvalidArgument, "--precision " + a.runtime.precision +
+                                                ": quantize observes and scores the FP32 model; bf16 is a run-time choice "
+                                                "of detect, eval and bench");
 
   if (a.max_drop && a.val.empty())
     throw Error(ErrorKind::InvalidArgument, "--max-drop needs --val SOURCE (the images the drop is measured on)");

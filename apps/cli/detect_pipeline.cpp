@@ -1,5 +1,6 @@
 #include "detect_pipeline.h"
 
+#include <chrono>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -15,7 +16,7 @@ namespace textq::cli {
 
 PredictionsFile run_detection_over_dataset(const std::string& model_path, const std::string& img_root,
                                            const datasets::Dataset& ann, const GlobalOptions& global,
-                                           const DatasetDetectOptions& options) {
+                                           const DatasetDetectOptions& options, PipelineTiming* timing) {
   std::vector<BatchItem> items;
   std::vector<std::string> missing;
   for (const auto& img : ann.images) {
@@ -52,6 +53,15 @@ PredictionsFile run_detection_over_dataset(const std::string& model_path, const 
     progress.update(static_cast<int64_t>(i) + 1);
   }, batch);
   progress.finish();
+  if (timing && items.size() > 1) {
+    // Between the first and the last network end lie exactly the networks of images 2..N.
+    PipelineTiming t;
+    t.images = items.size() - 1;
+    t.wall_ms = std::chrono::duration<double, std::milli>(items.back().detection.network_done -
+                                                          items.front().detection.network_done).count();
+    for (size_t i = 1; i < items.size(); ++i) t.network_ms += items[i].detection.ms_network;
+    *timing = t;
+  }
   for (const BatchItem& item : items) preds.predictions.push_back(to_image_prediction(item.path, item.detection));
   return preds;
 }

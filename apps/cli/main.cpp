@@ -5,9 +5,11 @@
 #include <string>
 
 #include "commands.h"
+#include "omp_wait_policy.h"
 #include "textq/error.h"
 
 int main(int argc, char** argv) {
+  textq::cli::ensure_omp_wait_policy(argv);  // may restart the program once (see omp_wait_policy.h)
   CLI::App app{"textq: quantize and run MMOCR TextSnake text detectors on CPU"};
   app.set_version_flag("--version", "textq 0.1.0");
   app.require_subcommand(1);

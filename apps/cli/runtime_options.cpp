@@ -10,6 +10,11 @@ void add_runtime_options(CLI::App& cmd, RuntimeOptions& opt, bool with_decoder) 
       ->check(CLI::IsMember({"onednn", "reference"}))
       ->capture_default_str();
   cmd.add_option("--threads", opt.threads, "Threads (0 = all cores)")->check(CLI::Range(0, 1024))->capture_default_str();
+  cmd.add_option("--precision", opt.precision,
+                 "fp32 (as stored) or bf16 (FP32 layers with bf16 weights/activations, f32 accumulation; "
+                 "onednn on AVX-512 BF16 / AMX CPUs)")
+      ->check(CLI::IsMember({"fp32", "bf16"}))
+      ->capture_default_str();
   if (!with_decoder) return;
   cmd.add_option("--mmocr", opt.mmocr, "Reproduce MMOCR 0.x or 1.x arithmetic (default: the model's)")->check(CLI::IsMember({0, 1}));
   cmd.add_option("--min-center-conf", opt.min_center_region_confidence, "Decoder: centre score threshold (MMOCR 0.2)")
@@ -58,6 +63,7 @@ DetectorOptions detector_options(const RuntimeOptions& opt, bool verbose) {
   d.backend = parse_backend(opt.backend);
   d.exec.threads = opt.threads;
   d.exec.verbose = verbose;
+  d.exec.bf16 = opt.precision == "bf16";
   return d;
 }
 

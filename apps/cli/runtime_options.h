@@ -15,6 +15,7 @@ namespace textq::cli {
 struct RuntimeOptions {
   std::string backend = "onednn";
   int threads = 0;
+  std::string precision = "fp32";  // bf16: FP32 nodes in bf16 on oneDNN (AVX-512 BF16 / AMX)
   std::optional<int> mmocr;  // overrides the model's MMOCR version rules
   std::optional<float> min_center_region_confidence;
   std::optional<double> min_center_area;

@@ -1,6 +1,7 @@
-// Detection over many images with the decode of image i overlapping the
-// network run of image i+1 (the decoder is single-threaded OpenCV/loop code,
-// the network is multi-threaded oneDNN; overlapping hides most of the decode).
+// Detection over many images as a three-stage pipeline: while the network
+// runs image i, image i+1 is read and preprocessed and image i-1 decoded on
+// side threads (single-threaded OpenCV/loop code next to the multi-threaded
+// oneDNN run), so reading, preprocessing and decoding hide behind the network.
 #pragma once
 
 #include <cstdint>

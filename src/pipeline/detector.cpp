@@ -27,15 +27,22 @@ void check_raw_output(const std::vector<Tensor>& outputs, DecoderKind kind) {
 Detector::Detector(const Model& model, const DetectorOptions& options)
     : model_(model), options_(options), executor_(make_executor(model.graph, options.backend, options.exec)) {}
 
-NetworkResult Detector::run_network(const cv::Mat& bgr) {
-  NetworkResult r;
-  auto t0 = std::chrono::steady_clock::now();
-  r.pre = preprocess_image(bgr, model_.preprocess);
-  r.ms_preprocess = ms_since(t0);
+PreprocessResult Detector::preprocess(const cv::Mat& bgr) const { return preprocess_image(bgr, model_.preprocess); }
 
-  t0 = std::chrono::steady_clock::now();
+NetworkResult Detector::run_network(const cv::Mat& bgr) {
+  const auto t0 = std::chrono::steady_clock::now();
+  PreprocessResult pre = preprocess(bgr);
+  return run_network(std::move(pre), ms_since(t0));
+}
+
+NetworkResult Detector::run_network(PreprocessResult pre, double ms_preprocess) {
+  NetworkResult r;
+  r.pre = std::move(pre);
+  r.ms_preprocess = ms_preprocess;
+  const auto t0 = std::chrono::steady_clock::now();
   std::vector<Tensor> outputs = executor_->run(r.pre.input);
-  r.ms_network = ms_since(t0);
+  r.network_done = std::chrono::steady_clock::now();
+  r.ms_network = std::chrono::duration<double, std::milli>(r.network_done - t0).count();
   check_raw_output(outputs, model_.decoder.kind);
   r.raw_output = outputs[0];
   return r;
@@ -47,6 +54,7 @@ Detection Detector::decode(const NetworkResult& net) const {
   det.height = net.pre.ori_h;
   det.ms_preprocess = net.ms_preprocess;
   det.ms_network = net.ms_network;
+  det.network_done = net.network_done;
 
   const auto t0 = std::chrono::steady_clock::now();
   const Tensor& out = net.raw_output;

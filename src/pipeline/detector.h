@@ -5,6 +5,7 @@
 // can overlap the decode of one image with the network run of the next.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -31,6 +32,7 @@ struct Detection {
   Tensor input;                          // [1,3,Hp,Wp] if keep_tensors
   Tensor raw_output;                     // [1,5,Hp,Wp] (DB: [1,C,Hp,Wp]) if keep_tensors
   double ms_preprocess = 0, ms_network = 0, ms_decode = 0;
+  std::chrono::steady_clock::time_point network_done;  // when the network stage ended (throughput)
 };
 
 // What the network stage hands to the decode stage.
@@ -38,13 +40,19 @@ struct NetworkResult {
   PreprocessResult pre;
   Tensor raw_output;  // [1,5,Hp,Wp] (DB: [1,C,Hp,Wp])
   double ms_preprocess = 0, ms_network = 0;
+  std::chrono::steady_clock::time_point network_done;
 };
 
 class Detector {
  public:
   Detector(const Model& model, const DetectorOptions& options);
 
-  // Stages 1+2: preprocess and run the network (uses the backend's threads).
+  // Stage 1 alone: touches no Detector state, so it may run on another
+  // thread (the next image's, while run_network() works on this one).
+  PreprocessResult preprocess(const cv::Mat& bgr) const;
+  // Stage 2 on a preprocessed image (uses the backend's threads).
+  NetworkResult run_network(PreprocessResult pre, double ms_preprocess);
+  // Stages 1+2.
   NetworkResult run_network(const cv::Mat& bgr);
   // Stage 3: decode + rescale; touches no Detector state, so it may run on
   // another thread while run_network() works on the next image.

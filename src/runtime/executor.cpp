@@ -16,7 +16,10 @@ const char* backend_kind_name(BackendKind kind) {
 
 std::unique_ptr<Executor> make_executor(const Graph& graph, BackendKind kind, const ExecOptions& options) {
   switch (kind) {
-    case BackendKind::Reference: return make_reference_executor(graph, options);
+    case BackendKind::Reference:
+      if (options.bf16)
+        throw Error(ErrorKind::InvalidArgument, "bf16 precision runs on the onednn backend only (the reference backend computes f32)");
+      return make_reference_executor(graph, options);
     case BackendKind::OneDnn: return make_onednn_executor(graph, options);
   }
   throw Error(ErrorKind::InvalidArgument,

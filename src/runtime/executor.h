@@ -18,6 +18,9 @@ const char* backend_kind_name(BackendKind kind);
 struct ExecOptions {
   int threads = 0;       // 0 = library default (all cores)
   bool verbose = false;  // record per-node implementation names
+  // oneDNN only: FP32 nodes compute with bf16 weights and activations and f32
+  // accumulation (AVX-512 BF16 / AMX). INT8 nodes are unaffected.
+  bool bf16 = false;
 };
 
 // Called after each node with its output (NCHW f32 or the quantized type).

@@ -100,6 +100,11 @@ mkdir -p "$TMP/empty" "$TMP/badimg"
 printf 'x' > "$TMP/badimg/a.jpg"
 expect_error "quantize empty folder" 1 "empty" "no image files" -- "$TEXTQ" quantize "$TMP/good.textq" --calib "$TMP/empty" -o "$TMP/q.textq"
 expect_error "quantize unreadable image" 2 "a\.jpg" "not a supported image" -- "$TEXTQ" -q quantize "$TMP/good.textq" --calib "$TMP/badimg" -o "$TMP/q.textq"
+expect_error "detect bf16 on the reference backend" 1 "bf16" "onednn backend only" -- \
+  "$TEXTQ" detect "$TMP/good.textq" tests/data/textdet/demo_text_det.jpg --backend reference --precision bf16 -o "$TMP/p_bf16.json"
+[ -e "$TMP/p_bf16.json" ] && fail "detect bf16 on the reference backend wrote $TMP/p_bf16.json"
+expect_error "quantize --precision bf16" 1 "precision bf16" "run-time choice" -- \
+  "$TEXTQ" quantize "$TMP/good.textq" --calib tests/data/textdet -o "$TMP/q.textq" --precision bf16
 [ ! -e "$TMP/q.textq" ] || fail "a failed quantize left a model file"
 expect_error "quantize calib image over --max-image-pixels" 2 "limit of 1000 pixels" -- \
   "$TEXTQ" -q --max-image-pixels 1000 quantize "$TMP/good.textq" --calib tests/data/textdet --num 1 --diag-num 0 -o "$TMP/q.textq"

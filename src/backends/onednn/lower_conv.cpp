@@ -30,12 +30,6 @@ WeightLayout weight_layout(const Node& n) {
   return {{g, w[1], w[0] / g, w[2], w[3]}, Tag::giohw};
 }
 
-bool winograd_candidate(const Node& n) {
-  const Window2d& w = n.window;
-  return n.op == OpKind::Conv && w.kernel_h == 3 && w.kernel_w == 3 && w.stride_h == 1 && w.stride_w == 1 &&
-         w.dilation_h == 1 && w.dilation_w == 1 && w.groups == 1;
-}
-
 }  // namespace
 
 void PlanBuilder::lower_conv(size_t ni) {
@@ -47,7 +41,8 @@ void PlanBuilder::lower_conv(size_t ni) {
     throw Error(ErrorKind::UnsupportedModel, "oneDNN backend: node " + n.name +
                                                  ": ConvTranspose output_padding larger than the bottom/right pad is "
                                                  "not supported (oneDNN 2.6 rejects negative padding)");
-  const ConvQuant cq = conv_quant(n);
+  if (!deconv && lower_winograd(ni)) return;  // FP32 (bf16) 3x3 stride 1 (lower_winograd.cpp)
+  const ConvQuant cq = conv_types(n);
   // Strided deconvs preferably run as phase convs (lower_deconv_phases.cpp);
   // it declines (without touching the plan) when the shape or layout does not fit.
   if (deconv && n.inputs[0] != graph_.input && lower_deconv_phases(ni, cq)) return;
@@ -104,19 +99,16 @@ void PlanBuilder::lower_conv(size_t ni) {
 
   // Candidates in order of preference; the first oneDNN accepts with a
   // non-reference kernel wins (the last one is taken whatever it is):
-  //  1. Winograd (opt-in, FP32 only) in whatever layout it wants;
-  //  2. direct, reading the producer's layout as is (no reorder; keeps nhwc or
+  //  1. direct, reading the producer's layout as is (no reorder; keeps nhwc or
   //     nChw16c flowing through the graph);
-  //  3. direct with format_tag::any (oneDNN's own preference, maybe a reorder).
-  // The graph input is plain nchw, which no fast kernel reads: it always takes 3.
+  //  2. direct with format_tag::any (oneDNN's own preference, maybe a reorder).
+  // The graph input is plain nchw, which no fast kernel reads: it always takes 2.
   const memory::desc producer_md = plan_->values[static_cast<size_t>(n.inputs[0])].get_desc();
   struct Candidate {
     dnnl::algorithm alg;
     memory::desc src, dst;
   };
   std::vector<Candidate> candidates;
-  if (!deconv && !cq.int8 && tuning_.winograd && winograd_candidate(n))
-    candidates.push_back({dnnl::algorithm::convolution_winograd, src_any, dst_any});
   const dnnl::algorithm direct = deconv ? dnnl::algorithm::deconvolution_direct : dnnl::algorithm::convolution_direct;
   if (n.inputs[0] != graph_.input) {
     // dst in the producer's layout too: a deconv given nhwc src and `any` dst
@@ -158,7 +150,7 @@ void PlanBuilder::lower_conv(size_t ni) {
 
   std::unordered_map<int, memory> args;
   args[DNNL_ARG_SRC] = value_as(n.inputs[0], src_md, cq.src_scale);  // quantizes / dequantizes if needed
-  const memory user_wei(memory::desc(wl.dims, cq.wei_dt, wl.user_tag), ctx_.engine,
+  const memory user_wei(memory::desc(wl.dims, to_dt(n.weight.dtype()), wl.user_tag), ctx_.engine,
                         const_cast<void*>(n.weight.raw()));  // read only
   args[DNNL_ARG_WEIGHTS] = weights_.get(ni, 0, user_wei, wei_md, ctx_);
   if (!cq.bias.empty()) {

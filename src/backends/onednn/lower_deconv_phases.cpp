@@ -118,7 +118,8 @@ bool PlanBuilder::lower_deconv_phases(size_t ni, const ConvQuant& cq) {
   for (Phase& ph : phases) {
     std::unordered_map<int, memory> args;
     args[DNNL_ARG_SRC] = src;
-    const memory user_wei(memory::desc(to_dims(ph.weights.shape()), cq.wei_dt, Tag::oihw), ctx_.engine, ph.weights.raw());
+    const memory user_wei(memory::desc(to_dims(ph.weights.shape()), to_dt(ph.weights.dtype()), Tag::oihw), ctx_.engine,
+                          ph.weights.raw());
     args[DNNL_ARG_WEIGHTS] = weights_.get(ni, 1 + ph.ry * sw + ph.rx, user_wei, ph.pd.weights_desc(), ctx_, ph.weights);
     if (!cq.bias.empty()) args[DNNL_ARG_BIAS] = memory(bias_md, ctx_.engine, const_cast<void*>(cq.bias.raw()));
     const int temp = plan_->buffers.acquire(ph.pd.dst_desc().get_size());

@@ -20,6 +20,21 @@ namespace {
 // primitive cache still makes that cheap) but packed weights are kept.
 constexpr size_t kMaxCachedPlans = 4;
 
+bool bf16_supported() {
+  const auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
+  const auto want = static_cast<unsigned>(dnnl::cpu_isa::avx512_core_bf16);
+  return (isa & want) == want;  // the isa values are feature bit sets (AMX includes BF16)
+}
+
+const char* isa_name() {
+  switch (dnnl::get_effective_cpu_isa()) {
+    case dnnl::cpu_isa::avx512_core: return "avx512_core";
+    case dnnl::cpu_isa::avx512_core_vnni: return "avx512_core_vnni";
+    case dnnl::cpu_isa::avx2: return "avx2";
+    default: return "no AVX-512 BF16";
+  }
+}
+
 double now_ms() {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
@@ -29,6 +44,9 @@ class OneDnnExecutor final : public Executor {
   OneDnnExecutor(const Graph& graph, const ExecOptions& options, const OneDnnTuning& tuning)
       : graph_(graph), options_(options), tuning_(tuning), weights_() {
     graph_.verify();
+    if (options.bf16 && !bf16_supported())
+      throw Error(ErrorKind::UnsupportedModel, "oneDNN backend: bf16 precision needs a CPU with AVX-512 BF16 or AMX; "
+                                               "this one runs " + std::string(isa_name()));
     for (const Node& n : graph_.nodes)
       if (n.quant.enabled) {
         conv_quant(n);  // refuses bad INT8 parameters now rather than at the first run
@@ -53,7 +71,13 @@ class OneDnnExecutor final : public Executor {
       profile_[ni].impl = np.impl;
       const double t0 = timed ? now_ms() : 0.0;
       guard_node(n.name, "execute", [&] {
-        for (size_t s = np.first_step; s < np.end_step; ++s) plan.steps[s].prim.execute(ctx_.stream, plan.steps[s].args);
+        for (size_t s = np.first_step; s < np.end_step; ++s) {
+          Step& step = plan.steps[s];
+          if (step.run)
+            step.run();  // oneDNN's CPU primitives run synchronously: the order holds
+          else
+            step.prim.execute(ctx_.stream, step.args);
+        }
         if (timed || observer) ctx_.stream.wait();
       });
       if (timed) profile_[ni].ms = now_ms() - t0;
@@ -81,7 +105,7 @@ class OneDnnExecutor final : public Executor {
     return "onednn (oneDNN " + std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
            std::to_string(v->patch) + (has_int8_ ? ", f32 + int8" : ", f32") + ", threads " +
            (options_.threads > 0 ? std::to_string(options_.threads) : std::string("default")) +
-           (tuning_.winograd ? ", winograd 3x3" : "") + ")";
+           (options_.bf16 ? ", bf16" : "") + (tuning_.winograd ? "" : ", no winograd") + ")";
   }
 
   OneDnnStats stats() const {
@@ -102,7 +126,7 @@ class OneDnnExecutor final : public Executor {
       plans_.splice(plans_.begin(), plans_, it);  // most recently used first
       return *plans_.front();
     }
-    PlanBuilder builder(graph_, ctx_, weights_, tuning_);
+    PlanBuilder builder(graph_, ctx_, weights_, tuning_, options_.bf16);
     plans_.push_front(builder.build(shape));
     ++plans_built_;
     if (plans_.size() > kMaxCachedPlans) plans_.pop_back();

@@ -4,8 +4,14 @@
 
 namespace textq::onednn {
 
-PlanBuilder::PlanBuilder(const Graph& graph, Context& ctx, WeightCache& weights, const OneDnnTuning& tuning)
-    : graph_(graph), ctx_(ctx), weights_(weights), tuning_(tuning) {}
+PlanBuilder::PlanBuilder(const Graph& graph, Context& ctx, WeightCache& weights, const OneDnnTuning& tuning, bool bf16)
+    : graph_(graph), ctx_(ctx), weights_(weights), tuning_(tuning), bf16_(bf16) {}
+
+ConvQuant PlanBuilder::conv_types(const Node& n) const {
+  ConvQuant cq = conv_quant(n);
+  if (bf16_ && !cq.int8) cq.src_dt = cq.wei_dt = cq.dst_dt = Dt::bf16;  // bias stays f32
+  return cq;
+}
 
 std::unique_ptr<ShapePlan> PlanBuilder::build(const Shape& input_shape) {
   plan_ = std::make_unique<ShapePlan>();
@@ -108,7 +114,7 @@ memory PlanBuilder::value_as(int value, const memory::desc& want, float want_sca
 }
 
 void PlanBuilder::add_step(const dnnl::primitive& prim, std::unordered_map<int, memory> args) {
-  plan_->steps.push_back(Step{prim, std::move(args)});
+  plan_->steps.push_back(Step{prim, std::move(args), {}});
 }
 
 void PlanBuilder::add_reorder(const memory& src, const memory& dst, float scale) {

@@ -18,7 +18,8 @@ namespace textq::onednn {
 
 class PlanBuilder {
  public:
-  PlanBuilder(const Graph& graph, Context& ctx, WeightCache& weights, const OneDnnTuning& tuning);
+  // bf16: FP32 nodes compute in bf16 (weights, src, dst; f32 bias and accumulation).
+  PlanBuilder(const Graph& graph, Context& ctx, WeightCache& weights, const OneDnnTuning& tuning, bool bf16 = false);
   // Builds and allocates the plan; throws Error(Internal) naming the node on a oneDNN failure.
   std::unique_ptr<ShapePlan> build(const Shape& input_shape);
 
@@ -27,8 +28,13 @@ class PlanBuilder {
   // sets plan_->values[node.output] (and plan_->scales for integer outputs).
   // lower_conv handles FP32 and INT8 (quant.enabled) nodes alike.
   void lower_conv(size_t ni);
+  // FP32 3x3 stride-1 conv as Winograd F(4x4,3x3) in nhwc (lower_winograd.cpp);
+  // false (plan untouched) when the node or the CPU does not qualify.
+  bool lower_winograd(size_t ni);
   // Strided deconv as stride^2 phase convs + interleave; false when not applicable.
   bool lower_deconv_phases(size_t ni, const ConvQuant& cq);
+  // conv_quant(n), with bf16 data types for an FP32 node when bf16_ is set.
+  ConvQuant conv_types(const Node& n) const;
   void lower_max_pool(size_t ni);
   void lower_concat(size_t ni);
   void lower_add(size_t ni);
@@ -58,6 +64,7 @@ class PlanBuilder {
   Context& ctx_;
   WeightCache& weights_;
   const OneDnnTuning& tuning_;
+  const bool bf16_;
 
   std::unique_ptr<ShapePlan> plan_;
   std::vector<int> last_use_;        // value id -> last node index reading it (INT_MAX for outputs)

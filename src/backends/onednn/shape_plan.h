@@ -3,6 +3,7 @@
 // them. Built by PlanBuilder (plan_builder.h), run by the executor.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -13,9 +14,12 @@
 
 namespace textq::onednn {
 
+// A oneDNN primitive with its arguments, or (when `run` is set) one of our
+// own kernels (winograd_f43.h) reading the memories it captured.
 struct Step {
   dnnl::primitive prim;
   std::unordered_map<int, memory> args;
+  std::function<void()> run;
 };
 
 struct NodePlan {

@@ -19,6 +19,14 @@ memory WeightCache::get(size_t node_index, int part, const memory& user, const m
   return packed;
 }
 
+std::optional<memory> WeightCache::find(size_t node_index, int part, const memory::desc& want) const {
+  const auto it = entries_.find({node_index, part});
+  if (it != entries_.end())
+    for (const Entry& e : it->second)
+      if (e.desc == want) return e.mem;
+  return std::nullopt;
+}
+
 size_t WeightCache::total_bytes() const {
   size_t sum = 0;
   for (const auto& [key, list] : entries_)

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -19,6 +20,9 @@ class WeightCache {
   // `owner` keeps alive a derived tensor that `user` points into.
   memory get(size_t node_index, int part, const memory& user, const memory::desc& want, Context& ctx,
              const Tensor& owner = Tensor());
+  // The entry made for (node_index, part, want), if any (lets a caller skip
+  // deriving `user` again for a new input shape).
+  std::optional<memory> find(size_t node_index, int part, const memory::desc& want) const;
   size_t total_bytes() const;
 
  private:

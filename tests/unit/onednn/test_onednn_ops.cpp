@@ -1,8 +1,10 @@
 // One op at a time, oneDNN vs the reference executor, on awkward shapes:
 // odd H/W, channels that are not multiples of 8/16, strides and pads that
 // leave partial windows.
+#include <cmath>
 #include <sstream>
 
+#include "backends/onednn/winograd_f43.h"
 #include "graph_maker.h"
 
 namespace textq::test {
@@ -55,6 +57,93 @@ TEST(OneDnnOps, ConvWinogradTuningStaysWithinTolerance) {
     if (exec->profile().at(0).impl.find("wino") != std::string::npos) ++winograd_runs;
   }
   EXPECT_GT(winograd_runs, 0) << "no case reached a Winograd kernel: the tolerance check above proved nothing";
+}
+
+TEST(OneDnnOps, WinogradNhwcChainsMatchReference) {
+  // The nhwc Winograd F(4,3) step (winograd_f43.h) behind a 1x1 conv (an nhwc
+  // producer): partial output tiles (H, W not multiples of 4), channel tails
+  // (not multiples of 16), two GEMM panels plus a tail (OC 144), batch 2,
+  // residual in place and copied, ReLU, no bias, pad 2 with a 3x3 (output
+  // larger than the input).
+  struct Case {
+    int mb, ic, oc, ih, iw, pad;
+    bool relu, bias, residual;
+  };
+  const Case cases[] = {
+      {1, 16, 16, 8, 8, 1, true, true, false},     {2, 13, 17, 9, 7, 1, false, true, false},
+      {1, 80, 144, 13, 22, 1, true, true, true},   {1, 32, 32, 5, 6, 1, true, false, true},
+      {1, 24, 40, 6, 9, 2, false, true, false},    {2, 64, 64, 23, 40, 1, true, true, true},
+  };
+  for (const Case& c : cases) {
+    GraphMaker m(21);
+    const int x = m.conv(m.input(), 3, c.ic, 1, 1, 0, true);
+    const int r = c.residual ? m.conv(m.input(), 3, c.oc, 1, 1, 0, false) : -1;
+    const int y = m.conv(x, c.ic, c.oc, 3, 1, c.pad, c.relu, r, 1, c.bias);
+    const int z = m.conv(y, c.oc, 8, 1, 1, 0, false);  // reads the Winograd output in nhwc
+    const Graph g = m.graph({y, z});
+    ExecOptions opts;
+    opts.threads = 2;
+    opts.verbose = true;
+    auto exec = make_onednn_executor(g, opts);
+    std::ostringstream repro;
+    repro << "wino mb" << c.mb << "ic" << c.ic << "oc" << c.oc << "ih" << c.ih << "iw" << c.iw << "ph" << c.pad
+          << (c.residual ? "_residual" : "");
+    expect_matches_reference(g, m.random_input({c.mb, 3, c.ih, c.iw}), repro.str(), exec.get());
+    const std::vector<NodeProfile> prof = exec->profile();
+    const size_t wino = c.residual ? 2 : 1;
+    if (onednn::winograd_f43_supported()) {
+      EXPECT_EQ(prof.at(wino).impl, "wino_f43_nhwc:avx512") << repro.str();
+      // No reorder beyond the direct-conv plan's (the graph input's): Winograd reads and writes nhwc.
+      OneDnnTuning direct;
+      direct.winograd = false;
+      auto exec_direct = make_onednn_executor(g, opts, direct);
+      exec_direct->run(m.random_input({c.mb, 3, c.ih, c.iw}));
+      EXPECT_NE(exec_direct->profile().at(wino).impl, "wino_f43_nhwc:avx512");
+      EXPECT_EQ(onednn_stats(*exec).layout_reorders, onednn_stats(*exec_direct).layout_reorders) << repro.str();
+    }
+  }
+}
+
+TEST(OneDnnOps, Bf16PrecisionStaysNearFp32) {
+  // ExecOptions::bf16: FP32 convs (Winograd 3x3 included) in bf16 with f32
+  // accumulation. bf16 keeps 8 bits of mantissa, so the error is that of
+  // oneDNN's own bf16 direct convs, not f32's: our bf16 Winograd must stay
+  // within twice the direct bf16 error, and both far from a wrong answer.
+  if (!onednn::winograd_f43_bf16_supported()) GTEST_SKIP() << "no AVX-512 BF16 on this CPU";
+  GraphMaker m(23);
+  const int x = m.conv(m.input(), 3, 32, 1, 1, 0, true);
+  const int r = m.conv(m.input(), 3, 48, 1, 1, 0, false);
+  const int y = m.conv(x, 32, 48, 3, 1, 1, true, r);  // Winograd with a residual
+  const int z = m.conv(y, 48, 16, 3, 1, 1, false);    // Winograd, OC one vector
+  const Graph g = m.graph({z});
+  const Tensor in = m.random_input({1, 3, 19, 26});
+  ExecOptions opts;
+  opts.threads = 2;
+  opts.verbose = true;
+  const Tensor ref = make_reference_executor(g, opts)->run(in).at(0);
+  opts.bf16 = true;
+  auto max_err = [&](Executor& e) {
+    const Tensor got = e.run(in).at(0);
+    double err = 0;
+    for (int64_t i = 0; i < ref.numel(); ++i)
+      err = std::max(err, std::fabs(double(ref.data<float>()[i]) - got.data<float>()[i]));
+    return err;
+  };
+  auto wino = make_onednn_executor(g, opts);
+  const double wino_err = max_err(*wino);
+  EXPECT_EQ(wino->profile().at(2).impl, "wino_f43_nhwc:avx512_bf16");
+  EXPECT_EQ(wino->profile().at(3).impl, "wino_f43_nhwc:avx512_bf16");
+  EXPECT_NE(wino->describe().find("bf16"), std::string::npos);
+  OneDnnTuning direct_tuning;
+  direct_tuning.winograd = false;
+  auto direct = make_onednn_executor(g, opts, direct_tuning);
+  const double direct_err = max_err(*direct);
+  EXPECT_NE(direct->profile().at(2).impl.find("bf16"), std::string::npos) << direct->profile().at(2).impl;
+  double max_ref = 0;
+  for (int64_t i = 0; i < ref.numel(); ++i) max_ref = std::max(max_ref, std::fabs(double(ref.data<float>()[i])));
+  EXPECT_GT(direct_err, 0.0);  // bf16 really ran
+  EXPECT_LE(wino_err, 2 * direct_err + 1e-3 * max_ref) << "winograd " << wino_err << " direct " << direct_err;
+  EXPECT_LE(wino_err, 0.1 * max_ref);
 }
 
 TEST(OneDnnOps, DeconvMatchesReference) {

@@ -1,0 +1,137 @@
+#!/bin/sh
+# Side-by-side speed of the full-size TextSnake R50 (random weights; speed does
+# not depend on them): textq FP32, bf16 and INT8, and optionally ncnn FP32 and
+# INT8 on the same graph, in rounds that alternate textq and ncnn so every
+# engine sees the same machine state. Prints one table with medians, ratios,
+# the load average and textq's peak RSS.
+#
+#   sh bench/compare_speed.sh [--textq build/textq] [--work DIR] [--ncnn-build DIR]
+#                             [--threads 2] [--size 736x1280] [--rounds 3] [--runs 3] [--busy N]
+#
+# --ncnn-build DIR: an ncnn build tree (tools/onnx/onnx2ncnn, tools/ncnnoptimize,
+#   tools/quantize/ncnn2table + ncnn2int8, benchmark/benchncnn). ncnn is not part
+#   of textq: build it yourself, outside this repository, for comparison only
+#   (https://github.com/Tencent/ncnn; cmake -DNCNN_VULKAN=OFF -DNCNN_BUILD_TOOLS=ON).
+#   Its models come from the same checkpoint: textsnake_torch.py export-onnx ->
+#   onnx2ncnn -> ncnnoptimize (FP32, Winograd on at run time); ncnn2table (KL,
+#   the calibration images textq uses) -> ncnn2int8 (INT8).
+# --busy N: N busy-loop processes run beside the benchmark (the "loaded" case).
+# Models are made once in --work (default /tmp/textq_speed); python is /usr/bin/python3 with torch.
+set -eu
+TEXTQ=build/textq
+WORK=/tmp/textq_speed
+NCNN=
+THREADS=2
+SIZE=736x1280
+ROUNDS=3
+RUNS=3
+BUSY=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --textq) TEXTQ=$2; shift 2 ;;
+    --work) WORK=$2; shift 2 ;;
+    --ncnn-build) NCNN=$2; shift 2 ;;
+    --threads) THREADS=$2; shift 2 ;;
+    --size) SIZE=$2; shift 2 ;;
+    --rounds) ROUNDS=$2; shift 2 ;;
+    --runs) RUNS=$2; shift 2 ;;
+    --busy) BUSY=$2; shift 2 ;;
+    *) echo "compare_speed.sh: unknown argument $1" >&2; exit 1 ;;
+  esac
+done
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+PY=/usr/bin/python3
+H=${SIZE%x*}
+W=${SIZE#*x}
+mkdir -p "$WORK"
+
+# --- models --------------------------------------------------------------
+if [ ! -f "$WORK/r50_int8.textq" ]; then
+  "$PY" "$REPO/scripts/textsnake_torch.py" make --out "$WORK/r50.pth" --depth 50 --width 64 --neck-out 32
+  "$TEXTQ" convert "$WORK/r50.pth" -o "$WORK/r50.textq" -q
+  "$TEXTQ" quantize "$WORK/r50.textq" --calib "$REPO/tests/data/textdet" --num 4 -o "$WORK/r50_int8.textq" -q
+fi
+if [ -n "$NCNN" ] && [ ! -f "$WORK/r50_ncnn_int8.param" ]; then
+  "$PY" "$REPO/scripts/textsnake_torch.py" export-onnx --ckpt "$WORK/r50.pth" --out "$WORK/r50.onnx" --size "$SIZE"
+  "$NCNN/tools/onnx/onnx2ncnn" "$WORK/r50.onnx" "$WORK/r50_raw.param" "$WORK/r50_raw.bin"
+  "$NCNN/tools/ncnnoptimize" "$WORK/r50_raw.param" "$WORK/r50_raw.bin" "$WORK/r50_ncnn.param" "$WORK/r50_ncnn.bin" 0
+  ls "$REPO"/tests/data/textdet/*.jpg | head -4 > "$WORK/calib.txt"
+  # MMOCR's normalisation: RGB pixels, mean (123.675, 116.28, 103.53), 1 / std.
+  "$NCNN/tools/quantize/ncnn2table" "$WORK/r50_ncnn.param" "$WORK/r50_ncnn.bin" "$WORK/calib.txt" "$WORK/r50_ncnn.table" \
+    "mean=[123.675,116.28,103.53]" "norm=[0.017125,0.017507,0.017429]" "shape=[$W,$H,3]" pixel=RGB thread="$THREADS" method=kl
+  "$NCNN/tools/quantize/ncnn2int8" "$WORK/r50_ncnn.param" "$WORK/r50_ncnn.bin" "$WORK/r50_ncnn_int8.param" \
+    "$WORK/r50_ncnn_int8.bin" "$WORK/r50_ncnn.table"
+fi
+
+# --- optional load -------------------------------------------------------
+BUSY_PIDS=
+cleanup() { for p in $BUSY_PIDS; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT INT TERM
+i=0
+while [ "$i" -lt "$BUSY" ]; do
+  sh -c 'while :; do :; done' &
+  BUSY_PIDS="$BUSY_PIDS $!"
+  i=$((i + 1))
+done
+
+# --- rounds --------------------------------------------------------------
+LOG="$WORK/rounds.txt"
+: > "$LOG"
+r=1
+while [ "$r" -le "$ROUNDS" ]; do
+  echo "load $(cut -d' ' -f1 /proc/loadavg)" >> "$LOG"
+  "$TEXTQ" bench "$WORK/r50.textq" "$WORK/r50.textq@bf16" "$WORK/r50_int8.textq" --size "$SIZE" --threads "$THREADS" \
+    --runs "$RUNS" --warmup 1 -q --json "$WORK/fp32_$r.json" --json "$WORK/bf16_$r.json" --json "$WORK/int8_$r.json" \
+    > "$WORK/textq_$r.txt"
+  echo "load $(cut -d' ' -f1 /proc/loadavg)" >> "$LOG"
+  if [ -n "$NCNN" ]; then
+    for m in r50_ncnn r50_ncnn_int8; do
+      "$NCNN/benchmark/benchncnn" "$RUNS" "$THREADS" 0 -1 0 "param=$WORK/$m.param" "shape=[$W,$H,3]" 2>&1 |
+        sed -n "s/.*min = *\([0-9.]*\) *max = *\([0-9.]*\) *avg = *\([0-9.]*\).*/$m \1 \2 \3/p" >> "$LOG"
+    done
+    echo "load $(cut -d' ' -f1 /proc/loadavg)" >> "$LOG"
+  fi
+  r=$((r + 1))
+done
+
+# Peak RSS of INT8 alone (the figure a deployment sees).
+"$TEXTQ" bench "$WORK/r50_int8.textq" --size "$SIZE" --threads "$THREADS" --runs 1 --warmup 1 -q \
+  --json "$WORK/int8_alone.json" > /dev/null
+
+# --- table ---------------------------------------------------------------
+"$PY" - "$WORK" "$ROUNDS" "$THREADS" "$SIZE" "$BUSY" <<'EOF'
+import json, statistics, sys
+work, rounds, threads, size, busy = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+samples = {'textq FP32': [], 'textq bf16': [], 'textq INT8': [], 'ncnn FP32': [], 'ncnn INT8': []}
+rss, loads, kernels = 0, [], {}
+for r in range(1, rounds + 1):
+    for key, name in (('textq FP32', 'fp32'), ('textq bf16', 'bf16'), ('textq INT8', 'int8')):
+        j = json.load(open('%s/%s_%d.json' % (work, name, r)))
+        samples[key] += j['samples_ms']
+        rss = max(rss, j['peak_rss_mb'])
+        kernels[key] = sorted({l['impl'] for l in j['layers']})
+for line in open(work + '/rounds.txt'):
+    f = line.split()
+    if f[0] == 'load':
+        loads.append(float(f[1]))
+    elif f[0] in ('r50_ncnn', 'r50_ncnn_int8'):
+        # benchncnn prints min/max/avg of its loop: the average stands for the round
+        samples['ncnn FP32' if f[0] == 'r50_ncnn' else 'ncnn INT8'].append(float(f[3]))
+med = {k: statistics.median(v) for k, v in samples.items() if v}
+print('TextSnake R50 1x3x%s, %s threads, %d alternating rounds, %s busy-loop processes beside, load average %.2f-%.2f'
+      % (size, threads, rounds, busy, min(loads), max(loads)))
+print('| engine | median ms | samples |')
+print('|---|---|---|')
+for k in samples:
+    if k in med:
+        print('| %s | %.1f | %s |' % (k, med[k], ' '.join('%.0f' % s for s in samples[k])))
+def ratio(a, b):
+    return '%.3f' % (med[a] / med[b]) if a in med and b in med else 'n/a'
+print('ratios: textq FP32 / ncnn FP32 %s | textq bf16 / textq FP32 %s | textq INT8 / ncnn INT8 %s | '
+      'textq INT8 / textq FP32 %s' % (ratio('textq FP32', 'ncnn FP32'), ratio('textq bf16', 'textq FP32'),
+                                     ratio('textq INT8', 'ncnn INT8'), ratio('textq INT8', 'textq FP32')))
+print('textq peak RSS: INT8 alone %.0f MB; the three models in one process %.0f MB'
+      % (json.load(open(work + '/int8_alone.json'))['peak_rss_mb'], rss))
+for k, v in kernels.items():
+    print('%s kernels: %s' % (k, ', '.join(v)))
+EOF

@@ -1,0 +1,56 @@
+#!/bin/sh
+# End-to-end images/s of `textq eval --model` on 736x1280-class images (the
+# ten 1280x720 photos of tests/data/photos/icdar2015, copied COPIES times:
+# network input 736x1312) for FP32, bf16 and INT8, next to the network alone
+# (`textq bench` at the same size, the three alternating). Reading,
+# preprocessing and decoding run beside the network; eval's last line says how
+# close the pipeline gets to the network stage it ran.
+#
+#   sh bench/eval_throughput.sh [--textq build/textq] [--work DIR] [--threads 2] [--copies 4]
+#
+# Models: DIR/r50.textq and DIR/r50_int8.textq, made as bench/compare_speed.sh does
+# (same default DIR, /tmp/textq_speed).
+set -eu
+TEXTQ=build/textq
+WORK=/tmp/textq_speed
+THREADS=2
+COPIES=4
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --textq) TEXTQ=$2; shift 2 ;;
+    --work) WORK=$2; shift 2 ;;
+    --threads) THREADS=$2; shift 2 ;;
+    --copies) COPIES=$2; shift 2 ;;
+    *) echo "eval_throughput.sh: unknown argument $1" >&2; exit 1 ;;
+  esac
+done
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+[ -f "$WORK/r50_int8.textq" ] || { echo "no $WORK/r50_int8.textq: run bench/compare_speed.sh --work $WORK first" >&2; exit 1; }
+
+# COPIES x the ten photos, each copy under its own name, with one annotation entry each.
+DATA="$WORK/ic15x$COPIES"
+mkdir -p "$DATA/imgs/test"
+/usr/bin/python3 - "$REPO/tests/data/photos/icdar2015" "$DATA" "$COPIES" <<'EOF'
+import json, os, shutil, sys
+src, out, copies = sys.argv[1], sys.argv[2], int(sys.argv[3])
+ann = json.load(open(os.path.join(src, 'textdet_test.json')))
+entries = []
+for k in range(copies):
+    for e in ann['data_list']:
+        name = 'c%d_%s' % (k, os.path.basename(e['img_path']))
+        shutil.copyfile(os.path.join(src, os.path.basename(e['img_path'])), os.path.join(out, 'imgs', 'test', name))
+        entries.append(dict(e, img_path='imgs/test/' + name))
+ann['data_list'] = entries
+json.dump(ann, open(os.path.join(out, 'ann.json'), 'w'))
+EOF
+
+echo "load $(cut -d' ' -f1-3 /proc/loadavg)"
+"$TEXTQ" bench "$WORK/r50.textq" "$WORK/r50.textq@bf16" "$WORK/r50_int8.textq" --size 736x1312 --threads "$THREADS" \
+  --runs 3 --warmup 1 -q
+for m in "r50.textq fp32" "r50.textq bf16" "r50_int8.textq fp32"; do
+  set -- $m
+  echo "== eval --model $1 --precision $2 (load $(cut -d' ' -f1 /proc/loadavg))"
+  "$TEXTQ" eval --model "$WORK/$1" --precision "$2" --ann "$DATA/ann.json" --img-root "$DATA" --threads "$THREADS" -q |
+    grep -E '^(detection:|pipeline )'
+done
+echo "load $(cut -d' ' -f1-3 /proc/loadavg)"

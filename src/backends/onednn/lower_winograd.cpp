@@ -1,0 +1,88 @@
+// FP32 3x3 stride-1 dense convs as Winograd F(4x4, 3x3) in nhwc (bf16 in bf16 mode)
+// (winograd_f43.h), a step of our own between the oneDNN primitives: src,
+// dst and residual stay in the nhwc f32 layout the rest of the FP32 graph
+// uses, so no reorder is added. Bias, residual and ReLU are applied in the
+// output transform; the transformed weights are made once per node and kept
+// in the WeightCache across input shapes.
+#include <omp.h>
+
+#include "backends/onednn/plan_builder.h"
+#include "backends/onednn/winograd_f43.h"
+
+namespace textq::onednn {
+
+bool PlanBuilder::lower_winograd(size_t ni) {
+  const Node& n = graph_.nodes[ni];
+  const Window2d& w = n.window;
+  if (!tuning_.winograd || n.op != OpKind::Conv || n.quant.enabled || w.kernel_h != 3 || w.kernel_w != 3 ||
+      w.stride_h != 1 || w.stride_w != 1 || w.dilation_h != 1 || w.dilation_w != 1 || w.groups != 1 ||
+      n.weight.dtype() != DType::f32 || !(bf16_ ? winograd_f43_bf16_supported() : winograd_f43_supported()))
+    return false;
+  const Dt dt = bf16_ ? Dt::bf16 : Dt::f32;  // activations (transformed weights are f32)
+  const Shape& src_shape = plan_->shapes[static_cast<size_t>(n.inputs[0])];
+  const Shape& dst_shape = plan_->shapes[static_cast<size_t>(n.output)];
+  WinogradGeometry geo;
+  geo.n = src_shape[0], geo.ic = src_shape[1], geo.ih = src_shape[2], geo.iw = src_shape[3];
+  geo.oc = dst_shape[1], geo.oh = dst_shape[2], geo.ow = dst_shape[3];
+  geo.pad_top = w.pad_top, geo.pad_left = w.pad_left;
+
+  // Transformed weights: a flat f32 block, made once per node (kept across shapes).
+  const int64_t wsize = 36 * ((geo.ic + 15) / 16 * 16) * ((geo.oc + 15) / 16 * 16);
+  const memory::desc wmd({wsize}, Dt::f32, Tag::x);
+  std::optional<memory> wmem = weights_.find(ni, 0, wmd);
+  if (!wmem) {
+    const Tensor u = winograd_f43_weights(n.weight);
+    wmem = weights_.get(ni, 0, memory(wmd, ctx_.engine, const_cast<void*>(u.raw())), wmd, ctx_, u);
+  }
+  const Tensor bias = n.bias;
+  if (!bias.empty()) plan_->keep.push_back(bias);
+
+  const memory::desc src_md(to_dims(src_shape), dt, Tag::nhwc);
+  const memory::desc dst_md(to_dims(dst_shape), dt, Tag::nhwc);
+  const memory src = value_as(n.inputs[0], src_md);  // the producer's own memory in an nhwc f32 (bf16) graph
+  std::optional<memory> residual;
+  memory dst;
+  if (n.has_residual()) {
+    const int r = n.inputs[1];
+    residual = value_as(r, dst_md);
+    if (r != n.inputs[0] && can_overwrite(r, ni) && plan_->values[static_cast<size_t>(r)].get_desc() == dst_md) {
+      // The output transform reads each residual element before writing it: dst takes over the buffer.
+      const int buffer = main_buffer_[static_cast<size_t>(r)];
+      main_buffer_[static_cast<size_t>(r)] = -1;
+      main_buffer_[static_cast<size_t>(n.output)] = buffer;
+      dst = *residual;
+      plan_->values[static_cast<size_t>(n.output)] = dst;
+    }
+  }
+  if (!dst) dst = define_value(n.output, dst_md);
+
+  const int threads = omp_get_max_threads();  // the executor set the team size before planning
+  const size_t scratch_bytes = winograd_f43_scratch_bytes(geo, threads);
+  const int scratch_buffer = plan_->buffers.acquire(scratch_bytes);
+  const memory scratch = bound_memory(memory::desc({static_cast<int64_t>(scratch_bytes / sizeof(float))}, Dt::f32, Tag::x),
+                                      scratch_buffer);
+  plan_->buffers.release(scratch_buffer);  // steps run in order: later nodes may reuse it
+
+  Step step;
+  const bool relu = n.activation == Activation::Relu;
+  const memory weights = *wmem;
+  const bool bf16 = bf16_;
+  step.run = [geo, threads, bf16, src, weights, bias, residual, relu, dst, scratch] {
+    const float* b = bias.empty() ? nullptr : bias.data<float>();
+    void* r = residual ? residual->get_data_handle() : nullptr;
+    float* s = static_cast<float*>(scratch.get_data_handle());
+    if (bf16)
+      winograd_f43_run_bf16(geo, threads, static_cast<const uint16_t*>(src.get_data_handle()),
+                            static_cast<const float*>(weights.get_data_handle()), b, static_cast<const uint16_t*>(r),
+                            relu, static_cast<uint16_t*>(dst.get_data_handle()), s);
+    else
+      winograd_f43_run(geo, threads, static_cast<const float*>(src.get_data_handle()),
+                       static_cast<const float*>(weights.get_data_handle()), b, static_cast<const float*>(r), relu,
+                       static_cast<float*>(dst.get_data_handle()), s);
+  };
+  plan_->steps.push_back(std::move(step));
+  plan_->nodes[ni].impl = bf16_ ? "wino_f43_nhwc:avx512_bf16" : "wino_f43_nhwc:avx512";
+  return true;
+}
+
+}  // namespace textq::onednn

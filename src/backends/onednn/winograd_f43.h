@@ -1,0 +1,59 @@
+// Winograd F(4x4, 3x3) convolution on NHWC f32 activations (AVX-512), for
+// 3x3 stride-1 dense convs. oneDNN 2.6's own Winograd kernel reads nChw16c
+// only, which would force a reorder around every such conv in the nhwc graph
+// (or the whole graph into nChw16c, where the phase deconvs cannot run); this
+// one works in place in the graph's layout.
+//
+// Per 6x6 input tile (stride 4), per channel: V = B^T d B; per tile point
+// (36 of them) a GEMM M[t][oc] = sum_ic V[t][ic] U[ic][oc] with U = G g G^T
+// (weights transformed once); output tile = A^T M A, then bias, residual and
+// ReLU in the same pass. 4x fewer multiplications than direct convolution;
+// the transforms add rounding (a few 1e-6 relative per layer).
+//
+// Tiles are processed in chunks so the transformed tiles (V, M) stay within a
+// bounded scratch buffer. Layers with small weights give each thread its own
+// chunks (dynamic schedule, no barrier inside the layer: steady when the
+// machine is shared); layers with big weights run each phase over a large
+// chunk with all threads, so the weights are streamed once per chunk.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "textq/tensor.h"
+
+namespace textq::onednn {
+
+struct WinogradGeometry {
+  int64_t n = 1, ih = 0, iw = 0, ic = 0;  // src NHWC
+  int64_t oh = 0, ow = 0, oc = 0;         // dst NHWC (and residual)
+  int pad_top = 0, pad_left = 0;          // bottom/right padding is implied by oh/ow
+};
+
+// True when the CPU runs AVX-512F (the kernel's instruction set); the bf16
+// variant also needs AVX-512 BW, VL and BF16.
+bool winograd_f43_supported();
+bool winograd_f43_bf16_supported();
+
+// Weights [OC, IC, 3, 3] f32 -> the transformed panels the kernel reads
+// (36 points x OC blocks of up to 64 x IC rounded up to 16, zero padded).
+Tensor winograd_f43_weights(const Tensor& weight);
+
+// Scratch bytes run() needs for this geometry and thread count (V and M of a
+// chunk, per thread when the threads work on private chunks).
+size_t winograd_f43_scratch_bytes(const WinogradGeometry& g, int threads);
+
+// dst = act(conv(src) + bias + residual); bias and residual may be null.
+// src, dst, residual: dense NHWC f32; `scratch`: winograd_f43_scratch_bytes
+// bytes, 64-byte aligned. dst may alias residual (each output element is read
+// then written by the same thread), never src.
+// `threads`: the OpenMP team size, the same as given to winograd_f43_scratch_bytes.
+void winograd_f43_run(const WinogradGeometry& g, int threads, const float* src, const float* weights,
+                      const float* bias, const float* residual, bool relu, float* dst, float* scratch);
+// The same with bf16 activations (uint16_t bits: src, residual, dst, read
+// into f32 and rounded to nearest even on the way out); transforms and GEMM
+// stay f32, so the only extra error is the activations' bf16 rounding.
+void winograd_f43_run_bf16(const WinogradGeometry& g, int threads, const uint16_t* src, const float* weights,
+                           const float* bias, const uint16_t* residual, bool relu, uint16_t* dst, float* scratch);
+
+}  // namespace textq::onednn
