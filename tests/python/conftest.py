@@ -32,6 +32,10 @@ def demo(tmp_path_factory):
     return d
 
 
+# The speed lines `textq eval --model` prints after its table.
+SPEED_LINE_PREFIXES = ("detection: ", "pipeline (images ")
+
+
 def table_of(cli_eval_stdout):
-    """The eval table of `textq eval --model` (its last line is the detection timing)."""
-    return "".join(l for l in cli_eval_stdout.splitlines(keepends=True) if not l.startswith("detection: "))
+    """The eval table of `textq eval --model` without its speed lines."""
+    return "".join(l for l in cli_eval_stdout.splitlines(keepends=True) if not l.startswith(SPEED_LINE_PREFIXES))
