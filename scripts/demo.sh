@@ -2,7 +2,7 @@
 # The main job on the embedded demo (demo/: synthetic CTW1500-layout data and
 # a small TextSnake trained by scripts/train_demo_textsnake.py):
 #   dataset -> convert -> eval FP32 -> quantize (calibration split) -> eval INT8
-#   -> bench -> report
+#   -> bench -> report; then PP-OCRv4 det (ONNX) on one real photo
 # Usage: sh scripts/demo.sh [TEXTQ_BINARY]   (make demo runs it after the build)
 # Output in demo_out/ (DEMO_OUT overrides); the last step prints the summary table.
 set -eu
@@ -45,5 +45,11 @@ step "7/7 report"
   --bench-fp32 "$OUT/bench_fp32.json" --bench-int8 "$OUT/bench_int8.json" --quant "$OUT/quant.json" \
   --model-fp32 "$OUT/textsnake_fp32.textq" --model-int8 "$OUT/textsnake_int8.textq" \
   -o "$OUT/report.html"
+
+step "+ a real detector: PaddleOCR PP-OCRv4 det (ONNX) with PaddleOCR's inference defaults, on a real photo"
+"$TEXTQ" -q convert tests/data/models/ppocrv4_det.onnx -o "$OUT/ppocrv4_fp32.textq" --decoder db:paddle \
+  --resize paddle:max:960 --db thresh=0.3,box_thresh=0.6,unclip_ratio=1.5,use_dilation=false,score_mode=fast
+"$TEXTQ" detect "$OUT/ppocrv4_fp32.textq" tests/data/photos/mmocr-demo/demo_text_det.jpg --threads "$THREADS" \
+  --show "$OUT/ppocrv4_show"
 
 printf '\ndemo finished in %d s; open %s/report.html\n' "$(( $(date +%s) - start ))" "$OUT"
