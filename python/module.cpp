@@ -100,11 +100,16 @@ py::list to_python(const std::vector<textq::TextInstance>& instances) {
 // A model file with one detector (one backend, one thread count).
 class PyModel {
  public:
-  PyModel(const py::object& path, int threads, const std::string& backend) : path_(path_arg(path)) {
+  PyModel(const py::object& path, int threads, const std::string& backend, const std::string& precision)
+      : path_(path_arg(path)) {
     if (threads < 0 || threads > 1024)
       throw textq::Error(textq::ErrorKind::InvalidArgument, "threads must be in [0, 1024], got " + std::to_string(threads));
+    // The CLI's --precision: fp32 runs the model as stored (FP32 or INT8).
+    if (precision != "fp32" && precision != "bf16")
+      throw textq::Error(textq::ErrorKind::InvalidArgument, "precision " + precision + ": expected fp32 or bf16");
     options_.backend = backend_from_name(backend);
     options_.exec.threads = threads;
+    options_.exec.bf16 = precision == "bf16";  // the executor refuses it where it cannot run
     backend_ = backend;
     model_ = std::make_unique<textq::Model>(textq::load_model(path_));
     detector_ = std::make_unique<textq::Detector>(*model_, options_);
@@ -257,8 +262,8 @@ PYBIND11_MODULE(_textq, m) {
   register_errors(m);
 
   py::class_<PyModel>(m, "Model", "A textq model file ready to detect (one backend, one thread count).")
-      .def(py::init<const py::object&, int, const std::string&>(), py::arg("path"), py::arg("threads") = 0,
-           py::arg("backend") = "onednn")
+      .def(py::init<const py::object&, int, const std::string&, const std::string&>(), py::arg("path"),
+           py::arg("threads") = 0, py::arg("backend") = "onednn", py::arg("precision") = "fp32")
       .def("detect", &PyModel::detect, py::arg("image"),
            "Text instances of an HxWx3 uint8 BGR image (read in place; the GIL is released): "
            "a list of (polygon float32 [N, 2], score)")

@@ -68,9 +68,14 @@ TEXTQ_API textq_status textq_quantize(const char* model_path, const char* calib,
 
 /* ---- detection ---- */
 typedef enum textq_backend { TEXTQ_BACKEND_ONEDNN = 0, TEXTQ_BACKEND_REFERENCE = 1 } textq_backend;
+/* As stored: FP32 or INT8 as the model file says. BF16: the FP32 layers run
+ * with bf16 weights and activations, f32 accumulation (oneDNN backend, CPUs
+ * with AVX-512 BF16 or AMX; refused elsewhere). */
+typedef enum textq_precision { TEXTQ_PRECISION_AS_STORED = 0, TEXTQ_PRECISION_BF16 = 1 } textq_precision;
 typedef struct textq_detector_options {
-  int threads;           /* 0 = all cores */
-  textq_backend backend; /* default TEXTQ_BACKEND_ONEDNN */
+  int threads;               /* 0 = all cores */
+  textq_backend backend;     /* default TEXTQ_BACKEND_ONEDNN */
+  textq_precision precision; /* default TEXTQ_PRECISION_AS_STORED */
 } textq_detector_options;
 TEXTQ_API void textq_detector_options_init(textq_detector_options* options);
 /* The detector keeps a reference to the model: free it before the model. */

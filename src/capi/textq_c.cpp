@@ -173,6 +173,7 @@ void textq_detector_options_init(textq_detector_options* o) {
   if (!o) return;
   o->threads = 0;
   o->backend = TEXTQ_BACKEND_ONEDNN;
+  o->precision = TEXTQ_PRECISION_AS_STORED;
 }
 
 textq_status textq_detector_create(const textq_model* model, const textq_detector_options* options,
@@ -188,9 +189,12 @@ textq_status textq_detector_create(const textq_model* model, const textq_detecto
       throw textq::Error(textq::ErrorKind::InvalidArgument, "threads must be in [0, 1024], got " + std::to_string(o.threads));
     if (o.backend != TEXTQ_BACKEND_ONEDNN && o.backend != TEXTQ_BACKEND_REFERENCE)
       throw textq::Error(textq::ErrorKind::InvalidArgument, "backend must be TEXTQ_BACKEND_ONEDNN or TEXTQ_BACKEND_REFERENCE");
+    if (o.precision != TEXTQ_PRECISION_AS_STORED && o.precision != TEXTQ_PRECISION_BF16)
+      throw textq::Error(textq::ErrorKind::InvalidArgument, "precision must be TEXTQ_PRECISION_AS_STORED or TEXTQ_PRECISION_BF16");
     textq::DetectorOptions d;
     d.backend = o.backend == TEXTQ_BACKEND_ONEDNN ? textq::BackendKind::OneDnn : textq::BackendKind::Reference;
     d.exec.threads = o.threads;
+    d.exec.bf16 = o.precision == TEXTQ_PRECISION_BF16;  // the executor refuses it where it cannot run
     auto det = std::make_unique<textq_detector>();
     det->model = model;
     det->detector = std::make_unique<textq::Detector>(model->model, d);

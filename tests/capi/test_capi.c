@@ -140,6 +140,22 @@ static void test_convert_detect_quantize(const char* tmp) {
   free(tight);
   free(padded);
   textq_detector_free(det);
+
+  /* bf16: refused on the reference backend; on oneDNN it runs where the CPU
+     has AVX-512 BF16 and is refused as unsupported elsewhere. */
+  opt.precision = TEXTQ_PRECISION_BF16;
+  opt.backend = TEXTQ_BACKEND_REFERENCE;
+  CHECK(textq_detector_create(model, &opt, &det) == TEXTQ_INVALID_ARGUMENT);
+  CHECK(strstr(textq_last_error(), "bf16") != NULL);
+  opt.backend = TEXTQ_BACKEND_ONEDNN;
+  const textq_status bf16 = textq_detector_create(model, &opt, &det);
+  CHECK(bf16 == TEXTQ_OK || (bf16 == TEXTQ_UNSUPPORTED && strstr(textq_last_error(), "bf16") != NULL));
+  if (bf16 == TEXTQ_OK) {
+    CHECK(textq_detect_file(det, kImage, &r) == TEXTQ_OK);
+    CHECK(textq_result_count(r) > 0);
+    textq_result_free(r);
+    textq_detector_free(det);
+  }
   textq_model_free(model);
 
   textq_quantize_options q;

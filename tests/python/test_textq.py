@@ -113,6 +113,26 @@ def test_detect_refuses_wrong_arrays(model):
         model.detect(np.zeros((32, 32, 3), np.uint8)[:, ::-1])
     with pytest.raises(textq.InvalidArgumentError, match="threads"):
         textq.Model(model.path, threads=-1)
+    with pytest.raises(textq.InvalidArgumentError, match="expected fp32 or bf16"):
+        textq.Model(model.path, precision="fp16")
+    with pytest.raises(textq.InvalidArgumentError, match="bf16 precision runs on the onednn backend only"):
+        textq.Model(model.path, backend="reference", precision="bf16")
+
+
+def test_bf16_detects_like_the_cli(model, tmp_path):
+    """precision="bf16" is the CLI's --precision bf16: the same polygons and scores."""
+    try:
+        m = textq.Model(model.path, threads=2, precision="bf16")
+    except textq.UnsupportedError as e:  # a CPU without AVX-512 BF16
+        pytest.skip(str(e))
+    out = tmp_path / "bf16.json"
+    cli("detect", model.path, IMAGES[0], "--threads", 2, "--precision", "bf16", "-o", out)
+    exp = json.loads(out.read_text())["predictions"][0]
+    got = m.detect(cv2.imread(IMAGES[0]))
+    assert len(got) == len(exp["polygons"]) > 0
+    for (poly, score), epoly, escore in zip(got, exp["polygons"], exp["scores"]):
+        assert np.array_equal(poly, np.array(epoly, dtype=np.float32).reshape(-1, 2))
+        assert score == escore
 
 
 def test_detect_from_threads(model, demo):
