@@ -4,6 +4,7 @@
 // PyTorch's rule pad <= kernel/2 keeps every window at least one tap inside.
 #include "ops/op_checks.h"
 #include "ops/ops_ref.h"
+#include "ops/pool_window.h"
 
 namespace textq {
 
@@ -13,9 +14,7 @@ Tensor average_pool2d_ref(const Tensor& src, const Window2d& w, bool count_inclu
   op_checks::require_nchw_f32(src, op, "src");
   op_checks::require_window(w, op);
   require(w.groups == 1 && w.dilation_h == 1 && w.dilation_w == 1, op, "groups and dilation must be 1");
-  require(2 * w.pad_top <= w.kernel_h && 2 * w.pad_bottom <= w.kernel_h && 2 * w.pad_left <= w.kernel_w &&
-              2 * w.pad_right <= w.kernel_w,
-          op, "pad must be at most half the kernel (PyTorch rule)");
+  pool_window::require_pytorch_padding(w, op);
   const int64_t N = src.dim(0), C = src.dim(1), H = src.dim(2), W = src.dim(3);
   const int64_t OH = conv_out_size(H, w.kernel_h, w.stride_h, w.pad_top, w.pad_bottom, 1);
   const int64_t OW = conv_out_size(W, w.kernel_w, w.stride_w, w.pad_left, w.pad_right, 1);
@@ -31,16 +30,11 @@ Tensor average_pool2d_ref(const Tensor& src, const Window2d& w, bool count_inclu
       for (int64_t ox = 0; ox < OW; ++ox) {
         float s = 0.f;
         int64_t taps = 0;
-        for (int ky = 0; ky < w.kernel_h; ++ky) {
-          const int64_t iy = oy * w.stride_h - w.pad_top + ky;
-          if (iy < 0 || iy >= H) continue;
-          for (int kx = 0; kx < w.kernel_w; ++kx) {
-            const int64_t ix = ox * w.stride_w - w.pad_left + kx;
-            if (ix < 0 || ix >= W) continue;
-            s += ip[iy * W + ix];
-            ++taps;
-          }
-        }
+        pool_window::for_each_tap(ip, H, W, w, oy, ox, [&](float v) {
+          s += v;
+          ++taps;
+          return true;
+        });
         const int64_t div = count_include_pad ? int64_t(w.kernel_h) * w.kernel_w : taps;
         o[oy * OW + ox] = s / static_cast<float>(div);
       }
