@@ -85,6 +85,18 @@ char* copy_string(const std::string& s) {
   return out;
 }
 
+// A C caller may store any int in an enum field; in C++ reading an enum
+// object that holds a value outside its enumerators' range is undefined (and
+// UBSan's -fsanitize=enum stops on it). Read the field's bytes as the int
+// they are, check that, and only then convert.
+template <typename Enum>
+int enum_field_as_int(const Enum& field) {
+  static_assert(sizeof(Enum) == sizeof(int), "C enums are int-sized on the platforms textq builds for");
+  int v;
+  std::memcpy(&v, &field, sizeof v);
+  return v;
+}
+
 }  // namespace
 
 extern "C" {
@@ -187,10 +199,13 @@ textq_status textq_detector_create(const textq_model* model, const textq_detecto
     if (options) o = *options;
     if (o.threads < 0 || o.threads > 1024)
       throw textq::Error(textq::ErrorKind::InvalidArgument, "threads must be in [0, 1024], got " + std::to_string(o.threads));
-    if (o.backend != TEXTQ_BACKEND_ONEDNN && o.backend != TEXTQ_BACKEND_REFERENCE)
-      throw textq::Error(textq::ErrorKind::InvalidArgument, "backend must be TEXTQ_BACKEND_ONEDNN or TEXTQ_BACKEND_REFERENCE");
-    if (o.precision != TEXTQ_PRECISION_AS_STORED && o.precision != TEXTQ_PRECISION_BF16)
-      throw textq::Error(textq::ErrorKind::InvalidArgument, "precision must be TEXTQ_PRECISION_AS_STORED or TEXTQ_PRECISION_BF16");
+    const int backend = enum_field_as_int(o.backend), precision = enum_field_as_int(o.precision);
+    if (backend != TEXTQ_BACKEND_ONEDNN && backend != TEXTQ_BACKEND_REFERENCE)
+      throw textq::Error(textq::ErrorKind::InvalidArgument,
+                         "backend must be TEXTQ_BACKEND_ONEDNN or TEXTQ_BACKEND_REFERENCE, got " + std::to_string(backend));
+    if (precision != TEXTQ_PRECISION_AS_STORED && precision != TEXTQ_PRECISION_BF16)
+      throw textq::Error(textq::ErrorKind::InvalidArgument,
+                         "precision must be TEXTQ_PRECISION_AS_STORED or TEXTQ_PRECISION_BF16, got " + std::to_string(precision));
     textq::DetectorOptions d;
     d.backend = o.backend == TEXTQ_BACKEND_ONEDNN ? textq::BackendKind::OneDnn : textq::BackendKind::Reference;
     d.exec.threads = o.threads;

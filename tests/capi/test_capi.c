@@ -141,6 +141,16 @@ static void test_convert_detect_quantize(const char* tmp) {
   free(padded);
   textq_detector_free(det);
 
+  /* Values outside the enums (a C caller can store any int there) are
+     refused with the value, not read as some other backend. */
+  opt.backend = (textq_backend)7;
+  CHECK(textq_detector_create(model, &opt, &det) == TEXTQ_INVALID_ARGUMENT);
+  CHECK(strstr(textq_last_error(), "backend must be") != NULL && strstr(textq_last_error(), "got 7") != NULL);
+  opt.backend = TEXTQ_BACKEND_ONEDNN;
+  opt.precision = (textq_precision)-3;
+  CHECK(textq_detector_create(model, &opt, &det) == TEXTQ_INVALID_ARGUMENT);
+  CHECK(strstr(textq_last_error(), "precision must be") != NULL && strstr(textq_last_error(), "got -3") != NULL);
+
   /* bf16: refused on the reference backend; on oneDNN it runs where the CPU
      has AVX-512 BF16 and is refused as unsupported elsewhere. */
   opt.precision = TEXTQ_PRECISION_BF16;
