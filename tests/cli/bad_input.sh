@@ -8,29 +8,7 @@ PTH=tests/data/pth
 NET=tests/data/network
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-
-# expect_error NAME WANT_CODE PATTERN... -- CMD...: run CMD, check exit code,
-# one stderr line, and every PATTERN (grep -E) in it.
-expect_error() {
-  name=$1 want=$2
-  shift 2
-  patterns=""
-  while [ "$1" != "--" ]; do patterns="$patterns
-$1"; shift; done
-  shift
-  "$@" > "$TMP/out" 2> "$TMP/err"
-  code=$?
-  [ "$code" -eq "$want" ] || fail "$name: exit code $code, expected $want (stderr: $(cat "$TMP/err"))"
-  lines=$(wc -l < "$TMP/err")
-  [ "$lines" -eq 1 ] || fail "$name: expected one stderr line, got $lines: $(cat "$TMP/err")"
-  echo "$patterns" | while IFS= read -r p; do
-    [ -z "$p" ] && continue
-    grep -Eq -- "$p" "$TMP/err" || { echo "FAIL: $name: stderr lacks /$p/: $(cat "$TMP/err")"; echo x >> "$TMP/pattern_failures"; }
-  done
-  echo "ok   $name: $(cat "$TMP/err")"
-}
+. tests/cli/lib/expect_error.sh
 
 # --- convert: hostile or broken checkpoints, each refused, no model written
 for case in "corrupt_zip.pth:zip" "truncated_pickle.pth:truncated_pickle" "evil_os_system.pth:os\.system" \
@@ -127,9 +105,4 @@ expect_error "unknown flag" 1 "usage" -- "$TEXTQ" detect "$TMP/good.textq" tests
 expect_error "bad --mmocr" 1 "usage" -- "$TEXTQ" convert "$NET/r50w4_caffe_0x.pth" -o "$TMP/x.textq" --mmocr 2
 expect_error "bad --size" 1 "--size" -- "$TEXTQ" bench "$TMP/good.textq" --size 100x33
 
-[ -e "$TMP/pattern_failures" ] && failures=$((failures + $(wc -l < "$TMP/pattern_failures")))
-if [ "$failures" -ne 0 ]; then
-  echo "$failures failure(s)"
-  exit 1
-fi
-echo "all bad-input cases refused cleanly"
+finish "all bad-input cases refused cleanly"

@@ -9,22 +9,8 @@ PTH=tests/data/network/r18w4_caffe_1x.pth
 MMD=tests/data/mmdeploy
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-
-# expect_error NAME CODE PATTERN -- CMD...: exit code, one stderr line matching PATTERN, no model written.
-expect_error() {
-  name=$1 want=$2 pat=$3
-  shift 4
-  rm -f "$TMP/m.textq"
-  "$@" > "$TMP/out" 2> "$TMP/err"
-  code=$?
-  [ "$code" -eq "$want" ] || fail "$name: exit code $code, expected $want ($(cat "$TMP/err"))"
-  [ "$(wc -l < "$TMP/err")" -eq 1 ] || fail "$name: expected one stderr line: $(cat "$TMP/err")"
-  grep -Eq -- "$pat" "$TMP/err" || fail "$name: stderr lacks /$pat/: $(cat "$TMP/err")"
-  [ ! -e "$TMP/m.textq" ] || fail "$name: left a model file"
-  echo "ok   $name: $(cat "$TMP/err")"
-}
+NO_OUTPUT=$TMP/m.textq  # no refused convert may write the model
+. tests/cli/lib/expect_error.sh
 
 # expect_info NAME PATTERN: `textq info` of the last converted model shows PATTERN.
 expect_info() {
@@ -79,5 +65,4 @@ expect_error "--db bad value" 1 "--db box_thresh 'x': must be a finite number" -
 expect_error "--db on a TextSnake model" 1 "--db 'box_type=poly': this model uses the TextSnake decoder" -- \
   "$TEXTQ" detect "$TMP/ts.textq" "$IMG" --db box_type=poly
 
-[ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
-echo "all pipeline flag checks passed"
+finish "all pipeline flag checks passed"
