@@ -83,13 +83,15 @@ void run_eval(const EvalOptions& o, const GlobalOptions& global) {
     std::fprintf(stderr, "note: %zu of %zu annotated images have no entry in %s (scored as no detections)\n", missing,
                  ann.images.size(), preds_name.c_str());
   std::fputs(eval::format_eval_report(r).c_str(), stdout);
+  // Timing goes to stderr (even with -q: it is what the run measured), so that
+  // stdout is the metric table alone and compares byte for byte across runs.
   if (detect_seconds >= 0 && !preds.predictions.empty()) {
     const double n = static_cast<double>(preds.predictions.size());
-    std::printf("detection: %zu images in %.1f s (%.0f ms/image, %.2f images/s; %s backend, %d threads)\n",
+    std::fprintf(stderr, "detection: %zu images in %.1f s (%.0f ms/image, %.2f images/s; %s backend, %d threads)\n",
                 preds.predictions.size(), detect_seconds, 1000.0 * detect_seconds / n, n / detect_seconds,
                 o.detect.runtime.backend.c_str(), effective_threads(o.detect.runtime.threads));
     if (timing.images > 0)
-      std::printf("pipeline (images 2..%zu): %.2f images/s end to end, network stage %.0f ms/image (%.2f images/s): "
+      std::fprintf(stderr, "pipeline (images 2..%zu): %.2f images/s end to end, network stage %.0f ms/image (%.2f images/s): "
                   "%.3f of the network-bound rate\n",
                   timing.images + 1, timing.images_per_s(), timing.network_ms / timing.images,
                   timing.network_images_per_s(), timing.images_per_s() / timing.network_images_per_s());

@@ -23,10 +23,12 @@ run convert demo/textsnake_demo.pth -o "$TMP/m.textq"
 ANN0=$TMP/ann/instances_test.json
 ANN1=$TMP/ann/textdet_test.json
 
-# 1. --model: 3 shards of the 12 images, merged = single run (its table; the
-# single run's last line is its detection timing).
+# 1. --model: 3 shards of the 12 images, merged = single run (its table on
+# stdout; the detection timing goes to stderr).
 run eval --model "$TMP/m.textq" --ann "$ANN0" --img-root "$RAW" --threads 2 -o "$TMP/single_preds.json"
-grep -v -e '^detection: ' -e '^pipeline (images ' "$TMP/out" > "$TMP/single.txt"  # speed lines are not part of the table
+cp "$TMP/out" "$TMP/single.txt"
+grep -q "^detection: 12 images" "$TMP/err" || fail "eval --model printed no timing on stderr: $(cat "$TMP/err")"
+grep -q "^detection: " "$TMP/single.txt" && fail "eval --model printed timing on stdout"
 grep -q "^best (mmocr0)" "$TMP/single.txt" || fail "single run printed no table"
 for i in 0 1 2; do
   run eval --model "$TMP/m.textq" --ann "$ANN0" --img-root "$RAW" --threads 2 --shard $i/3 -o "$TMP/part_$i.json"

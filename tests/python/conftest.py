@@ -30,12 +30,3 @@ def demo(tmp_path_factory):
     cli("dataset", "ctw1500", d / "raw", "-o", d / "ann")
     cli("convert", "demo/textsnake_demo.pth", "-o", d / "fp32.textq")
     return d
-
-
-# The speed lines `textq eval --model` prints after its table.
-SPEED_LINE_PREFIXES = ("detection: ", "pipeline (images ")
-
-
-def table_of(cli_eval_stdout):
-    """The eval table of `textq eval --model` without its speed lines."""
-    return "".join(l for l in cli_eval_stdout.splitlines(keepends=True) if not l.startswith(SPEED_LINE_PREFIXES))
