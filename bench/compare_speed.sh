@@ -46,11 +46,8 @@ W=${SIZE#*x}
 mkdir -p "$WORK"
 
 # --- models --------------------------------------------------------------
-if [ ! -f "$WORK/r50_int8.textq" ]; then
-  "$PY" "$REPO/scripts/textsnake_torch.py" make --out "$WORK/r50.pth" --depth 50 --width 64 --neck-out 32
-  "$TEXTQ" convert "$WORK/r50.pth" -o "$WORK/r50.textq" -q
-  "$TEXTQ" quantize "$WORK/r50.textq" --calib "$REPO/tests/data/textdet" --num 4 -o "$WORK/r50_int8.textq" -q
-fi
+. "$REPO/bench/lib/r50_models.sh"
+make_r50_models
 if [ -n "$NCNN" ] && [ ! -f "$WORK/r50_ncnn_int8.param" ]; then
   "$PY" "$REPO/scripts/textsnake_torch.py" export-onnx --ckpt "$WORK/r50.pth" --out "$WORK/r50.onnx" --size "$SIZE"
   "$NCNN/tools/onnx/onnx2ncnn" "$WORK/r50.onnx" "$WORK/r50_raw.param" "$WORK/r50_raw.bin"

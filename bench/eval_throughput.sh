@@ -8,8 +8,8 @@
 #
 #   sh bench/eval_throughput.sh [--textq build/textq] [--work DIR] [--threads 2] [--copies 4]
 #
-# Models: DIR/r50.textq and DIR/r50_int8.textq, made as bench/compare_speed.sh does
-# (same default DIR, /tmp/textq_speed).
+# Models: DIR/r50.textq and DIR/r50_int8.textq (bench/lib/r50_models.sh, made
+# once and shared with bench/compare_speed.sh: same default DIR, /tmp/textq_speed).
 set -eu
 TEXTQ=build/textq
 WORK=/tmp/textq_speed
@@ -25,7 +25,9 @@ while [ $# -gt 0 ]; do
   esac
 done
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-[ -f "$WORK/r50_int8.textq" ] || { echo "no $WORK/r50_int8.textq: run bench/compare_speed.sh --work $WORK first" >&2; exit 1; }
+mkdir -p "$WORK"
+. "$REPO/bench/lib/r50_models.sh"
+make_r50_models
 
 # COPIES x the ten photos, each copy under its own name, with one annotation entry each.
 DATA="$WORK/ic15x$COPIES"
@@ -50,7 +52,7 @@ echo "load $(cut -d' ' -f1-3 /proc/loadavg)"
 for m in "r50.textq fp32" "r50.textq bf16" "r50_int8.textq fp32"; do
   set -- $m
   echo "== eval --model $1 --precision $2 (load $(cut -d' ' -f1 /proc/loadavg))"
-  "$TEXTQ" eval --model "$WORK/$1" --precision "$2" --ann "$DATA/ann.json" --img-root "$DATA" --threads "$THREADS" -q |
-    grep -E '^(detection:|pipeline )'
+  "$TEXTQ" eval --model "$WORK/$1" --precision "$2" --ann "$DATA/ann.json" --img-root "$DATA" --threads "$THREADS" -q \
+    2>&1 > /dev/null | grep -E '^(detection:|pipeline )'
 done
 echo "load $(cut -d' ' -f1-3 /proc/loadavg)"
