@@ -86,9 +86,11 @@ TEST(OneDnnInt8Ppocrv4, QuantizedRealDetectorTracksReferenceAndFp32) {
     }
   }
   const std::vector<NodeProfile> prof = exec->profile();
-  for (size_t i = 0; i < g.nodes.size(); ++i)
-    if (g.nodes[i].quant.enabled)
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    if (g.nodes[i].quant.enabled) {
       EXPECT_EQ(prof[i].impl.rfind("ref", 0), std::string::npos) << g.nodes[i].name << " runs " << prof[i].impl;
+    }
+  }
 }
 
 }  // namespace
