@@ -14,7 +14,13 @@
 #   (https://github.com/Tencent/ncnn; cmake -DNCNN_VULKAN=OFF -DNCNN_BUILD_TOOLS=ON).
 #   Its models come from the same checkpoint: textsnake_torch.py export-onnx ->
 #   onnx2ncnn -> ncnnoptimize (FP32, Winograd on at run time); ncnn2table (KL,
-#   the calibration images textq uses) -> ncnn2int8 (INT8).
+#   the calibration images textq uses) -> ncnn2int8 (INT8). Recent ncnn trees
+#   keep tools/onnx/onnx2ncnn.cpp but no longer build it: compile it with
+#   protoc (onnx.proto) and libprotobuf into DIR/tools/onnx/onnx2ncnn.
+#   Both engines use libgomp and run with the same wait policy: the one textq
+#   starts with (OMP_WAIT_POLICY=PASSIVE) unless the variable is set. With
+#   libgomp's spinning default ncnn collapses on a loaded machine (R50 INT8,
+#   load ~5: 2871 ms vs 892 ms passive), which would flatter textq.
 # --busy N: N busy-loop processes run beside the benchmark (the "loaded" case).
 # Models are made once in --work (default /tmp/textq_speed); python is /usr/bin/python3 with torch.
 set -eu
@@ -83,7 +89,7 @@ while [ "$r" -le "$ROUNDS" ]; do
   echo "load $(cut -d' ' -f1 /proc/loadavg)" >> "$LOG"
   if [ -n "$NCNN" ]; then
     for m in r50_ncnn r50_ncnn_int8; do
-      "$NCNN/benchmark/benchncnn" "$RUNS" "$THREADS" 0 -1 0 "param=$WORK/$m.param" "shape=[$W,$H,3]" 2>&1 |
+      OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE} "$NCNN/benchmark/benchncnn" "$RUNS" "$THREADS" 0 -1 0 "param=$WORK/$m.param" "shape=[$W,$H,3]" 2>&1 |
         sed -n "s/.*min = *\([0-9.]*\) *max = *\([0-9.]*\) *avg = *\([0-9.]*\).*/$m \1 \2 \3/p" >> "$LOG"
     done
     echo "load $(cut -d' ' -f1 /proc/loadavg)" >> "$LOG"
@@ -97,7 +103,7 @@ done
 
 # --- table ---------------------------------------------------------------
 "$PY" - "$WORK" "$ROUNDS" "$THREADS" "$SIZE" "$BUSY" <<'EOF'
-import json, statistics, sys
+import json, os, statistics, sys
 work, rounds, threads, size, busy = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
 samples = {'textq FP32': [], 'textq bf16': [], 'textq INT8': [], 'ncnn FP32': [], 'ncnn INT8': []}
 rss, loads, kernels = 0, [], {}
@@ -115,8 +121,9 @@ for line in open(work + '/rounds.txt'):
         # benchncnn prints min/max/avg of its loop: the average stands for the round
         samples['ncnn FP32' if f[0] == 'r50_ncnn' else 'ncnn INT8'].append(float(f[3]))
 med = {k: statistics.median(v) for k, v in samples.items() if v}
-print('TextSnake R50 1x3x%s, %s threads, %d alternating rounds, %s busy-loop processes beside, load average %.2f-%.2f'
-      % (size, threads, rounds, busy, min(loads), max(loads)))
+print('TextSnake R50 1x3x%s, %s threads, %d alternating rounds, %s busy-loop processes beside, load average %.2f-%.2f, '
+      'OMP_WAIT_POLICY %s for both engines'
+      % (size, threads, rounds, busy, min(loads), max(loads), os.environ.get('OMP_WAIT_POLICY', 'PASSIVE')))
 print('| engine | median ms | samples |')
 print('|---|---|---|')
 for k in samples:
