@@ -26,6 +26,6 @@ struct FoldedPair {
 // A's output value is removed (value ids renumbered). Products summed in
 // double, stored f32. Pairs are folded from the first node on; `folded` (if
 // given) receives the pairs.
-Graph fold_pointwise_convs(const Graph& graph, std::vector<FoldedPair>* folded = nullptr);
+Graph fold_pointwise_convs(const Graph& graph, std::vector<FoldedPair>* folded = nullptr, bool only_if_cheaper = true);
 
 }  // namespace textq::quant
