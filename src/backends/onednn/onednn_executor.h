@@ -21,6 +21,9 @@ struct OneDnnTuning {
   // AVX-512 kernel, winograd_f43.h): 4x fewer multiplications, a little more
   // rounding (a few 1e-6 relative per layer). Without AVX-512 they stay direct.
   bool winograd = true;
+  // INT8 1x1 convs with a residual on oneDNN's jit_int8_1x1 kernel instead of
+  // its default brgconv_1x1 (faster sum post-op; lower_conv.cpp).
+  bool jit_int8_residual_1x1 = true;
 };
 
 // Verifies the graph and keeps a copy of it (weights are shared, not copied).

@@ -16,6 +16,7 @@
 #include "quant/calib_source.h"
 #include "quant/calibrator.h"
 #include "quant/diagnostics.h"
+#include "quant/fold_pointwise.h"
 #include "quant/quantize_graph.h"
 #include "runtime/executor.h"
 
@@ -82,6 +83,17 @@ TEST(QuantizeE2E, Int8OutputTracksFp32OnFixtures) {
                   c.cosine, c.sqnr, c.max_abs, c.ref_abs_max);
       EXPECT_GT(c.cosine, 0.99) << ckpt << " " << v.what;
     }
+    // --fold-head: the head's 1x1 folded into neck.up_block0.deconv before
+    // calibration (one INT8 deconv, f32 output), against the unfolded FP32 graph.
+    // The fixtures' neck is narrower than the head's 5 channels, so the fold
+    // costs MACs here and --fold-head would skip it: forced for the accuracy.
+    const Graph folded = fold_pointwise_convs(fp32, nullptr, false);
+    ASSERT_EQ(folded.nodes.size() + 1, fp32.nodes.size());
+    const Graph int8 = quantize_graph(folded, calibrate(folded, calib, CalibOptions{}), QuantOptions{});
+    const Cmp c = compare_outputs(fp32, int8, kHeldOut);
+    std::printf("%-15s kl %-19s cosine %.5f  SQNR %6.2f dB  max|err| %.4f (output |max| %.3f)\n", ckpt, "fold head",
+                c.cosine, c.sqnr, c.max_abs, c.ref_abs_max);
+    EXPECT_GT(c.cosine, 0.99) << ckpt << " fold head";
   }
 }
 

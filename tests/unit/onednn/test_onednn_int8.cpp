@@ -2,6 +2,7 @@
 // (docs/quantization.md §2-3): integer outputs exact or off by one step,
 // f32 outputs within the doc's tolerance, every INT8 conv on a VNNI kernel,
 // activations kept u8/s8 between INT8 nodes.
+#include <iostream>
 #include <sstream>
 
 #include "int8_graph.h"
@@ -140,6 +141,40 @@ TEST(OneDnnInt8, ResidualSumPostOpsMatchReference) {
   expect_int_nodes_close(diffs, "residual chain");
   EXPECT_LE(diffs[8].max_abs, 1e-4f * diffs[8].ref_max + 1e-6f) << "f32 dst with an s8 residual";
   for (const NodeProfile& p : exec->profile()) EXPECT_TRUE(is_vnni(p.impl)) << p.name << " runs " << p.impl;
+}
+
+// The 1x1 convs with a residual (conv2: u8 + u8 residual, conv5: residual ==
+// src) run on jit_int8_1x1 (OneDnnTuning::jit_int8_residual_1x1, faster sum
+// post-op than brgconv_1x1); with the preference off they run oneDNN's default.
+// Both match the reference and give the same output bit for bit.
+TEST(OneDnnInt8, ResidualOneByOneConvsRunJitInt8AndMatchTheDefaultKernel) {
+  GraphMaker m(33);
+  const int a = m.conv(m.input(), 3, 16, 3, 1, 1, true);
+  const int b = m.conv(a, 16, 16, 3, 1, 1, true);
+  const int c = m.conv(b, 16, 16, 1, 1, 0, true, a);     // conv2: 1x1, u8 + u8 residual
+  const int d = m.conv(c, 16, 24, 1, 1, 0, false);       // conv3: 1x1, no residual
+  const int e = m.conv(d, 24, 24, 1, 1, 0, false, d);    // conv4: 1x1, s8, residual == src
+  const int f = m.conv(e, 24, 8, 3, 1, 1, true);
+  const Graph fp32 = m.graph({f});
+  Int8Options o;
+  const Tensor x = grid_input({1, 3, 23, 17}, o.input_scale, -128, 127, 11);
+  const Graph g = make_int8(fp32, x, o);
+  OneDnnTuning off;
+  off.jit_int8_residual_1x1 = false;
+  auto fast = make_onednn_executor(g, two_threads());
+  auto dflt = make_onednn_executor(g, two_threads(), off);
+  const std::vector<NodeDiff> diffs = compare_nodes(g, x, *fast);
+  print_diffs(diffs, *fast);
+  expect_int_nodes_close(diffs, "jit_int8_1x1 residual convs");
+  const Tensor y1 = fast->run(x).at(0), y2 = dflt->run(x).at(0);
+  const std::vector<NodeProfile> pf = fast->profile(), pd = dflt->profile();
+  for (int i : {2, 4}) EXPECT_EQ(pf.at(i).impl.rfind("jit_int8_1x1:", 0), 0u) << pf.at(i).name << " runs " << pf.at(i).impl;
+  EXPECT_EQ(pf.at(3).impl, pd.at(3).impl) << "a 1x1 conv without a residual keeps oneDNN's choice";
+  std::cout << "  residual 1x1 convs: " << pf.at(2).impl << ", oneDNN's default " << pd.at(2).impl << "\n";
+  ASSERT_EQ(y1.numel(), y2.numel());
+  int64_t differ = 0;
+  for (int64_t i = 0; i < y1.numel(); ++i) differ += y1.data<float>()[i] != y2.data<float>()[i];
+  EXPECT_EQ(differ, 0) << "jit_int8_1x1 vs " << pd.at(2).impl;
 }
 
 // MaxPool and Concat on u8 values (one scale for the concat group): no
