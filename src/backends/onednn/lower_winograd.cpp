@@ -16,9 +16,10 @@ bool PlanBuilder::lower_winograd(size_t ni) {
   const Window2d& w = n.window;
   if (!tuning_.winograd || n.op != OpKind::Conv || n.quant.enabled || w.kernel_h != 3 || w.kernel_w != 3 ||
       w.stride_h != 1 || w.stride_w != 1 || w.dilation_h != 1 || w.dilation_w != 1 || w.groups != 1 ||
-      n.weight.dtype() != DType::f32 || !(bf16_ ? winograd_f43_bf16_supported() : winograd_f43_supported()))
+      n.weight.dtype() != DType::f32 || !(node_bf16(n) ? winograd_f43_bf16_supported() : winograd_f43_supported()))
     return false;
-  const Dt dt = bf16_ ? Dt::bf16 : Dt::f32;  // activations (transformed weights are f32)
+  const bool bf16 = node_bf16(n);
+  const Dt dt = bf16 ? Dt::bf16 : Dt::f32;  // activations (transformed weights are f32)
   const Shape& src_shape = plan_->shapes[static_cast<size_t>(n.inputs[0])];
   const Shape& dst_shape = plan_->shapes[static_cast<size_t>(n.output)];
   WinogradGeometry geo;
@@ -66,7 +67,6 @@ bool PlanBuilder::lower_winograd(size_t ni) {
   Step step;
   const bool relu = n.activation == Activation::Relu;
   const memory weights = *wmem;
-  const bool bf16 = bf16_;
   step.run = [geo, threads, bf16, src, weights, bias, residual, relu, dst, scratch] {
     const float* b = bias.empty() ? nullptr : bias.data<float>();
     void* r = residual ? residual->get_data_handle() : nullptr;
@@ -81,7 +81,7 @@ bool PlanBuilder::lower_winograd(size_t ni) {
                        static_cast<float*>(dst.get_data_handle()), s);
   };
   plan_->steps.push_back(std::move(step));
-  plan_->nodes[ni].impl = bf16_ ? "wino_f43_nhwc:avx512_bf16" : "wino_f43_nhwc:avx512";
+  plan_->nodes[ni].impl = bf16 ? "wino_f43_nhwc:avx512_bf16" : "wino_f43_nhwc:avx512";
   return true;
 }
 

@@ -1,15 +1,31 @@
 #include "backends/onednn/plan_builder.h"
 
 #include <climits>
+#include <cstdlib>
+#include <string>
 
 namespace textq::onednn {
 
 PlanBuilder::PlanBuilder(const Graph& graph, Context& ctx, WeightCache& weights, const OneDnnTuning& tuning, bool bf16)
     : graph_(graph), ctx_(ctx), weights_(weights), tuning_(tuning), bf16_(bf16) {}
 
+bool PlanBuilder::node_bf16(const Node& n) const {
+  if (!bf16_) return false;
+  if (const char* e = std::getenv("TEXTQ_BF16_F32")) {  // EXPERIMENT
+    std::string list = std::string(",") + e + ",";
+    if (list.find("," + n.name + ",") != std::string::npos) return false;
+  }
+  return true;
+}
+
 ConvQuant PlanBuilder::conv_types(const Node& n) const {
   ConvQuant cq = conv_quant(n);
-  if (bf16_ && !cq.int8) cq.src_dt = cq.wei_dt = cq.dst_dt = Dt::bf16;  // bias stays f32
+  if (node_bf16(n) && !cq.int8) {
+    cq.src_dt = cq.wei_dt = cq.dst_dt = Dt::bf16;  // bias stays f32
+    if (!std::getenv("TEXTQ_BF16_OUTBF16"))  // EXPERIMENT
+    for (int v : graph_.outputs)
+      if (v == n.output) cq.dst_dt = Dt::f32;
+  }
   return cq;
 }
 

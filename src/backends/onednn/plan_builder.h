@@ -35,6 +35,8 @@ class PlanBuilder {
   bool lower_deconv_phases(size_t ni, const ConvQuant& cq);
   // conv_quant(n), with bf16 data types for an FP32 node when bf16_ is set.
   ConvQuant conv_types(const Node& n) const;
+  // True when FP32 node n computes in bf16 (bf16_ and not kept in f32).
+  bool node_bf16(const Node& n) const;
   void lower_max_pool(size_t ni);
   void lower_concat(size_t ni);
   void lower_add(size_t ni);
