@@ -6,6 +6,9 @@
 // in the WeightCache across input shapes.
 #include <omp.h>
 
+#include <cstdlib>
+#include <string>
+
 #include "backends/onednn/plan_builder.h"
 #include "backends/onednn/winograd_f43.h"
 
@@ -27,12 +30,18 @@ bool PlanBuilder::lower_winograd(size_t ni) {
   geo.oc = dst_shape[1], geo.oh = dst_shape[2], geo.ow = dst_shape[3];
   geo.pad_top = w.pad_top, geo.pad_left = w.pad_left;
 
-  // Transformed weights: a flat f32 block, made once per node (kept across shapes).
+  bool bf16_gemm = false;
+  if (const char* e = std::getenv("TEXTQ_WINO_BF16GEMM")) {  // EXPERIMENT
+    const std::string list = std::string(",") + e + ",";
+    bf16_gemm = bf16 && (list == ",all," || list.find("," + n.name + ",") != std::string::npos ||
+                         (list == ",backbone," && n.name.rfind("backbone", 0) == 0));
+  }
+  // Transformed weights: a flat f32 (bf16) block, made once per node (kept across shapes).
   const int64_t wsize = 36 * ((geo.ic + 15) / 16 * 16) * ((geo.oc + 15) / 16 * 16);
-  const memory::desc wmd({wsize}, Dt::f32, Tag::x);
+  const memory::desc wmd({wsize}, bf16_gemm ? Dt::bf16 : Dt::f32, Tag::x);
   std::optional<memory> wmem = weights_.find(ni, 0, wmd);
   if (!wmem) {
-    const Tensor u = winograd_f43_weights(n.weight);
+    const Tensor u = bf16_gemm ? winograd_f43_weights_bf16(n.weight) : winograd_f43_weights(n.weight);
     wmem = weights_.get(ni, 0, memory(wmd, ctx_.engine, const_cast<void*>(u.raw())), wmd, ctx_, u);
   }
   const Tensor bias = n.bias;
@@ -67,11 +76,15 @@ bool PlanBuilder::lower_winograd(size_t ni) {
   Step step;
   const bool relu = n.activation == Activation::Relu;
   const memory weights = *wmem;
-  step.run = [geo, threads, bf16, src, weights, bias, residual, relu, dst, scratch] {
+  step.run = [geo, threads, bf16, bf16_gemm, src, weights, bias, residual, relu, dst, scratch] {
     const float* b = bias.empty() ? nullptr : bias.data<float>();
     void* r = residual ? residual->get_data_handle() : nullptr;
     float* s = static_cast<float*>(scratch.get_data_handle());
-    if (bf16)
+    if (bf16_gemm)
+      winograd_f43_run_bf16_gemm(geo, threads, static_cast<const uint16_t*>(src.get_data_handle()),
+                                 static_cast<const uint16_t*>(weights.get_data_handle()), b,
+                                 static_cast<const uint16_t*>(r), relu, static_cast<uint16_t*>(dst.get_data_handle()), s);
+    else if (bf16)
       winograd_f43_run_bf16(geo, threads, static_cast<const uint16_t*>(src.get_data_handle()),
                             static_cast<const float*>(weights.get_data_handle()), b, static_cast<const uint16_t*>(r),
                             relu, static_cast<uint16_t*>(dst.get_data_handle()), s);
@@ -81,7 +94,7 @@ bool PlanBuilder::lower_winograd(size_t ni) {
                        static_cast<float*>(dst.get_data_handle()), s);
   };
   plan_->steps.push_back(std::move(step));
-  plan_->nodes[ni].impl = bf16 ? "wino_f43_nhwc:avx512_bf16" : "wino_f43_nhwc:avx512";
+  plan_->nodes[ni].impl = bf16_gemm ? "wino_f43_nhwc:avx512_bf16_gemm" : bf16 ? "wino_f43_nhwc:avx512_bf16" : "wino_f43_nhwc:avx512";
   return true;
 }
 

@@ -22,6 +22,7 @@ ConvQuant PlanBuilder::conv_types(const Node& n) const {
   ConvQuant cq = conv_quant(n);
   if (node_bf16(n) && !cq.int8) {
     cq.src_dt = cq.wei_dt = cq.dst_dt = Dt::bf16;  // bias stays f32
+    if (!std::getenv("TEXTQ_BF16_IN_BF16") && n.inputs[0] == graph_.input) cq.src_dt = cq.wei_dt = cq.dst_dt = Dt::f32;  // EXPERIMENT
     if (!std::getenv("TEXTQ_BF16_OUTBF16"))  // EXPERIMENT
     for (int v : graph_.outputs)
       if (v == n.output) cq.dst_dt = Dt::f32;
