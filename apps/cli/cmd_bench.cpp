@@ -2,7 +2,6 @@
 // With several models the runs alternate (A B A B ...) so every model sees the
 // same machine state, and the medians are reported as ratios to the first
 // model: on a shared, noisy machine only ratios from one run compare.
-#include <sstream>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -114,20 +113,8 @@ void run_bench(const BenchArgs& a, const GlobalOptions& g) {
   if (!g.quiet)
     fmt::print(stderr, "bench: {} model(s), input {}, {} backend, {} threads, {} warm-up + {} runs{}\n", subjects.size(),
                shape_str(shape), a.runtime.backend, threads, a.warmup, a.runs, subjects.size() > 1 ? ", alternating" : "");
-  for (size_t k = 0; k < subjects.size(); ++k) {  // EXPERIMENT: TEXTQ_SUBJ<k>="VAR=val VAR=val" while planning
-    std::vector<std::string> set;
-    if (const char* e = std::getenv(("TEXTQ_SUBJ" + std::to_string(k)).c_str())) {
-      std::istringstream in(e);
-      std::string kv;
-      while (in >> kv) {
-        const size_t eq = kv.find('=');
-        setenv(kv.substr(0, eq).c_str(), kv.substr(eq + 1).c_str(), 1);
-        set.push_back(kv.substr(0, eq));
-      }
-    }
-    for (int i = 0; i < a.warmup; ++i) subjects[k].executor->run(input);  // builds primitives, packs weights
-    for (const std::string& v : set) unsetenv(v.c_str());
-  }
+  for (Subject& s : subjects)
+    for (int i = 0; i < a.warmup; ++i) s.executor->run(input);  // builds primitives, packs weights
   for (int i = 0; i < a.runs; ++i) {
     for (Subject& s : subjects) {
       const auto t0 = std::chrono::steady_clock::now();

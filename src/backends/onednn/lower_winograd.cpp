@@ -1,13 +1,11 @@
-// FP32 3x3 stride-1 dense convs as Winograd F(4x4, 3x3) in nhwc (bf16 in bf16 mode)
+// FP32 3x3 stride-1 dense convs as Winograd F(4x4, 3x3) in nhwc (bf16 in bf16
+// mode, with a bf16 GEMM where OneDnnTuning::bf16_winograd_gemm allows it)
 // (winograd_f43.h), a step of our own between the oneDNN primitives: src,
 // dst and residual stay in the nhwc f32 layout the rest of the FP32 graph
 // uses, so no reorder is added. Bias, residual and ReLU are applied in the
 // output transform; the transformed weights are made once per node and kept
 // in the WeightCache across input shapes.
 #include <omp.h>
-
-#include <cstdlib>
-#include <string>
 
 #include "backends/onednn/plan_builder.h"
 #include "backends/onednn/winograd_f43.h"
@@ -19,9 +17,11 @@ bool PlanBuilder::lower_winograd(size_t ni) {
   const Window2d& w = n.window;
   if (!tuning_.winograd || n.op != OpKind::Conv || n.quant.enabled || w.kernel_h != 3 || w.kernel_w != 3 ||
       w.stride_h != 1 || w.stride_w != 1 || w.dilation_h != 1 || w.dilation_w != 1 || w.groups != 1 ||
-      n.weight.dtype() != DType::f32 || !(node_bf16(n) ? winograd_f43_bf16_supported() : winograd_f43_supported()))
+      n.weight.dtype() != DType::f32)
     return false;
-  const bool bf16 = node_bf16(n);
+  // A graph output leaves in f32: such a node keeps f32 activations.
+  const bool bf16 = node_bf16(n) && !is_graph_output(n.output);
+  if (!(bf16 ? winograd_f43_bf16_supported() : winograd_f43_supported())) return false;
   const Dt dt = bf16 ? Dt::bf16 : Dt::f32;  // activations (transformed weights are f32)
   const Shape& src_shape = plan_->shapes[static_cast<size_t>(n.inputs[0])];
   const Shape& dst_shape = plan_->shapes[static_cast<size_t>(n.output)];
@@ -30,12 +30,9 @@ bool PlanBuilder::lower_winograd(size_t ni) {
   geo.oc = dst_shape[1], geo.oh = dst_shape[2], geo.ow = dst_shape[3];
   geo.pad_top = w.pad_top, geo.pad_left = w.pad_left;
 
-  bool bf16_gemm = false;
-  if (const char* e = std::getenv("TEXTQ_WINO_BF16GEMM")) {  // EXPERIMENT
-    const std::string list = std::string(",") + e + ",";
-    bf16_gemm = bf16 && (list == ",all," || list.find("," + n.name + ",") != std::string::npos ||
-                         (list == ",backbone," && n.name.rfind("backbone", 0) == 0));
-  }
+  using Gemm = OneDnnTuning::Bf16WinogradGemm;
+  const bool bf16_gemm = bf16 && (tuning_.bf16_winograd_gemm == Gemm::Always ||
+                                  (tuning_.bf16_winograd_gemm == Gemm::Deep && deep_[static_cast<size_t>(n.output)]));
   // Transformed weights: a flat f32 (bf16) block, made once per node (kept across shapes).
   const int64_t wsize = 36 * ((geo.ic + 15) / 16 * 16) * ((geo.oc + 15) / 16 * 16);
   const memory::desc wmd({wsize}, bf16_gemm ? Dt::bf16 : Dt::f32, Tag::x);

@@ -292,8 +292,7 @@ Tensor winograd_f43_weights(const Tensor& weight) {
 
 Tensor winograd_f43_weights_bf16(const Tensor& weight) {
   const Tensor u = winograd_f43_weights(weight);
-  const int64_t oc = weight.dim(0), ic = weight.dim(1), icp = round16(ic), ocp = round16(oc);
-  (void)oc, (void)ic;
+  const int64_t icp = round16(weight.dim(1)), ocp = round16(weight.dim(0));
   // Same panels, each [icp][width] f32 -> [icp/2][width][2] bf16 (round to nearest even).
   Tensor out(DType::bf16, {kPoints, icp * ocp});
   const float* src = u.data<float>();
@@ -330,9 +329,10 @@ void gemm_rows_of(const Layout& l, const V* v, const V* weights, int64_t point, 
                b, l.icp, c + r * l.ocp, l.ocp);
 }
 
-// A: activation type (float or bf16 bits); V: transformed tiles and weights (f32;
-// a bf16 GEMM (vdpbf16ps on bf16 tiles and weights) was tried: ~10x the error
-// of oneDNN's bf16 direct conv, the transform amplifying the tiles' rounding).
+// A: activation type (float or bf16 bits); V: transformed tiles and weights
+// (f32, or bf16 for the bf16 GEMM: ~13x the error of oneDNN's bf16 direct
+// conv, the transforms amplifying the tiles' and weights' rounding, so the
+// caller chooses where it may run).
 template <class A, class V>
 void run(const WinogradGeometry& g, int threads, const A* src, const V* weights, const float* bias, const A* residual,
          bool relu, A* dst, float* scratch) {
