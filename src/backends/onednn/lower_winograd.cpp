@@ -1,4 +1,5 @@
-// FP32 3x3 stride-1 dense convs as Winograd F(4x4, 3x3) in nhwc (bf16 in bf16 mode)
+// FP32 3x3 stride-1 dense convs as Winograd F(4x4, 3x3) in nhwc (bf16 in bf16
+// mode, with a bf16 GEMM where OneDnnTuning::bf16_winograd_gemm allows it)
 // (winograd_f43.h), a step of our own between the oneDNN primitives: src,
 // dst and residual stay in the nhwc f32 layout the rest of the FP32 graph
 // uses, so no reorder is added. Bias, residual and ReLU are applied in the
@@ -16,9 +17,12 @@ bool PlanBuilder::lower_winograd(size_t ni) {
   const Window2d& w = n.window;
   if (!tuning_.winograd || n.op != OpKind::Conv || n.quant.enabled || w.kernel_h != 3 || w.kernel_w != 3 ||
       w.stride_h != 1 || w.stride_w != 1 || w.dilation_h != 1 || w.dilation_w != 1 || w.groups != 1 ||
-      n.weight.dtype() != DType::f32 || !(bf16_ ? winograd_f43_bf16_supported() : winograd_f43_supported()))
+      n.weight.dtype() != DType::f32)
     return false;
-  const Dt dt = bf16_ ? Dt::bf16 : Dt::f32;  // activations (transformed weights are f32)
+  // A graph output leaves in f32: such a node keeps f32 activations.
+  const bool bf16 = node_bf16(n) && !is_graph_output(n.output);
+  if (!(bf16 ? winograd_f43_bf16_supported() : winograd_f43_supported())) return false;
+  const Dt dt = bf16 ? Dt::bf16 : Dt::f32;  // activations (transformed weights are f32)
   const Shape& src_shape = plan_->shapes[static_cast<size_t>(n.inputs[0])];
   const Shape& dst_shape = plan_->shapes[static_cast<size_t>(n.output)];
   WinogradGeometry geo;
@@ -26,12 +30,15 @@ bool PlanBuilder::lower_winograd(size_t ni) {
   geo.oc = dst_shape[1], geo.oh = dst_shape[2], geo.ow = dst_shape[3];
   geo.pad_top = w.pad_top, geo.pad_left = w.pad_left;
 
-  // Transformed weights: a flat f32 block, made once per node (kept across shapes).
+  using Gemm = OneDnnTuning::Bf16WinogradGemm;
+  const bool bf16_gemm = bf16 && (tuning_.bf16_winograd_gemm == Gemm::Always ||
+                                  (tuning_.bf16_winograd_gemm == Gemm::Deep && deep_[static_cast<size_t>(n.output)]));
+  // Transformed weights: a flat f32 (bf16) block, made once per node (kept across shapes).
   const int64_t wsize = 36 * ((geo.ic + 15) / 16 * 16) * ((geo.oc + 15) / 16 * 16);
-  const memory::desc wmd({wsize}, Dt::f32, Tag::x);
+  const memory::desc wmd({wsize}, bf16_gemm ? Dt::bf16 : Dt::f32, Tag::x);
   std::optional<memory> wmem = weights_.find(ni, 0, wmd);
   if (!wmem) {
-    const Tensor u = winograd_f43_weights(n.weight);
+    const Tensor u = bf16_gemm ? winograd_f43_weights_bf16(n.weight) : winograd_f43_weights(n.weight);
     wmem = weights_.get(ni, 0, memory(wmd, ctx_.engine, const_cast<void*>(u.raw())), wmd, ctx_, u);
   }
   const Tensor bias = n.bias;
@@ -66,12 +73,15 @@ bool PlanBuilder::lower_winograd(size_t ni) {
   Step step;
   const bool relu = n.activation == Activation::Relu;
   const memory weights = *wmem;
-  const bool bf16 = bf16_;
-  step.run = [geo, threads, bf16, src, weights, bias, residual, relu, dst, scratch] {
+  step.run = [geo, threads, bf16, bf16_gemm, src, weights, bias, residual, relu, dst, scratch] {
     const float* b = bias.empty() ? nullptr : bias.data<float>();
     void* r = residual ? residual->get_data_handle() : nullptr;
     float* s = static_cast<float*>(scratch.get_data_handle());
-    if (bf16)
+    if (bf16_gemm)
+      winograd_f43_run_bf16_gemm(geo, threads, static_cast<const uint16_t*>(src.get_data_handle()),
+                                 static_cast<const uint16_t*>(weights.get_data_handle()), b,
+                                 static_cast<const uint16_t*>(r), relu, static_cast<uint16_t*>(dst.get_data_handle()), s);
+    else if (bf16)
       winograd_f43_run_bf16(geo, threads, static_cast<const uint16_t*>(src.get_data_handle()),
                             static_cast<const float*>(weights.get_data_handle()), b, static_cast<const uint16_t*>(r),
                             relu, static_cast<uint16_t*>(dst.get_data_handle()), s);
@@ -81,7 +91,7 @@ bool PlanBuilder::lower_winograd(size_t ni) {
                        static_cast<float*>(dst.get_data_handle()), s);
   };
   plan_->steps.push_back(std::move(step));
-  plan_->nodes[ni].impl = bf16_ ? "wino_f43_nhwc:avx512_bf16" : "wino_f43_nhwc:avx512";
+  plan_->nodes[ni].impl = bf16_gemm ? "wino_f43_nhwc:avx512_bf16_gemm" : bf16 ? "wino_f43_nhwc:avx512_bf16" : "wino_f43_nhwc:avx512";
   return true;
 }
 

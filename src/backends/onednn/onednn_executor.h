@@ -24,6 +24,16 @@ struct OneDnnTuning {
   // INT8 1x1 convs with a residual on oneDNN's jit_int8_1x1 kernel instead of
   // its default brgconv_1x1 (faster sum post-op; lower_conv.cpp).
   bool jit_int8_residual_1x1 = true;
+  // bf16 mode: which Winograd layers run their GEMM in bf16 (vdpbf16ps on
+  // bf16 transformed tiles and weights; ~13x the rounding error of a direct
+  // bf16 conv, the F(4,3) transforms amplifying it) instead of f32:
+  //  - Never: all f32 GEMMs (bf16 only in and out of the layer);
+  //  - Deep: layers computed after the graph reached 1/16 of the input's
+  //    resolution (ResNet stage 3 on and the neck); earlier layers' rounding
+  //    passes through the most layers (docs/backends.md, bf16);
+  //  - Always: every Winograd layer.
+  enum class Bf16WinogradGemm { Never, Deep, Always };
+  Bf16WinogradGemm bf16_winograd_gemm = Bf16WinogradGemm::Deep;
 };
 
 // Verifies the graph and keeps a copy of it (weights are shared, not copied).

@@ -35,6 +35,12 @@ class PlanBuilder {
   bool lower_deconv_phases(size_t ni, const ConvQuant& cq);
   // conv_quant(n), with bf16 data types for an FP32 node when bf16_ is set.
   ConvQuant conv_types(const Node& n) const;
+  // True when FP32 node n computes in bf16: bf16_, except the conv reading the graph input.
+  bool node_bf16(const Node& n) const;
+  bool is_graph_output(int value) const;
+  // deep_[v]: v is computed after the graph first reached 1/16 of the input
+  // resolution (where bf16 Winograd GEMMs are allowed, OneDnnTuning).
+  void mark_deep_values(const Shape& input_shape);
   void lower_max_pool(size_t ni);
   void lower_concat(size_t ni);
   void lower_add(size_t ni);
@@ -67,6 +73,7 @@ class PlanBuilder {
   const bool bf16_;
 
   std::unique_ptr<ShapePlan> plan_;
+  std::vector<bool> deep_;           // value id -> see mark_deep_values
   std::vector<int> last_use_;        // value id -> last node index reading it (INT_MAX for outputs)
   std::vector<int> main_buffer_;     // value id -> buffer holding it (-1: caller's input)
   std::vector<std::vector<int>> extra_buffers_;  // value id -> buffers of its reordered copies

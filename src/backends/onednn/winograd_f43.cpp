@@ -201,6 +201,29 @@ void gemm_kernel(const float* a, int64_t lda, const float* b, int64_t k, float* 
     for (int j = 0; j < NV; ++j) _mm512_store_ps(c + i * ldc + j * 16, acc[i][j]);
 }
 
+// bf16 tiles and weights (vdpbf16ps, f32 accumulation): a holds tile rows of
+// bf16 channels (pairs read as one 32-bit word), b the weights as
+// [k/2][NV*16][2] (two input channels side by side per output channel).
+template <int R, int NV>
+void gemm_kernel(const uint16_t* a, int64_t lda, const uint16_t* b, int64_t k, float* c, int64_t ldc) {
+  __m512 acc[R][NV];
+  for (int i = 0; i < R; ++i)
+    for (int j = 0; j < NV; ++j) acc[i][j] = _mm512_setzero_ps();
+  for (int64_t p = 0; p < k; p += 2) {
+    __m512bh bv[NV];
+    for (int j = 0; j < NV; ++j)
+      bv[j] = reinterpret_cast<__m512bh>(_mm512_loadu_si512(b + p * NV * 16 + j * 32));
+    for (int i = 0; i < R; ++i) {
+      int32_t pair;
+      std::memcpy(&pair, a + i * lda + p, sizeof pair);
+      const __m512bh av = reinterpret_cast<__m512bh>(_mm512_set1_epi32(pair));
+      for (int j = 0; j < NV; ++j) acc[i][j] = _mm512_dpbf16_ps(acc[i][j], av, bv[j]);
+    }
+  }
+  for (int i = 0; i < R; ++i)
+    for (int j = 0; j < NV; ++j) _mm512_store_ps(c + i * ldc + j * 16, acc[i][j]);
+}
+
 template <int NV, class T>
 void gemm_rows(int rows, const T* a, int64_t lda, const T* b, int64_t k, float* c, int64_t ldc) {
   switch (rows) {
@@ -224,6 +247,13 @@ void gemm_block(int rows, int nv, const T* a, int64_t lda, const T* b, int64_t k
 }
 
 }  // namespace
+
+uint16_t to_bf16(float f) {  // round to nearest even (finite inputs)
+  uint32_t bits;
+  std::memcpy(&bits, &f, sizeof bits);
+  bits += 0x7FFFu + ((bits >> 16) & 1u);
+  return static_cast<uint16_t>(bits >> 16);
+}
 
 bool winograd_f43_supported() { return __builtin_cpu_supports("avx512f"); }
 
@@ -260,6 +290,24 @@ Tensor winograd_f43_weights(const Tensor& weight) {
   return out;
 }
 
+Tensor winograd_f43_weights_bf16(const Tensor& weight) {
+  const Tensor u = winograd_f43_weights(weight);
+  const int64_t icp = round16(weight.dim(1)), ocp = round16(weight.dim(0));
+  // Same panels, each [icp][width] f32 -> [icp/2][width][2] bf16 (round to nearest even).
+  Tensor out(DType::bf16, {kPoints, icp * ocp});
+  const float* src = u.data<float>();
+  uint16_t* dst = static_cast<uint16_t*>(out.raw());
+  for (int64_t point = 0; point < kPoints; ++point)
+    for (int64_t panel = 0; panel * kBlockOc < ocp; ++panel) {
+      const int64_t width = std::min(kBlockOc, ocp - panel * kBlockOc);
+      const int64_t base = point * icp * ocp + panel * kBlockOc * icp;
+      for (int64_t i = 0; i < icp; ++i)
+        for (int64_t col = 0; col < width; ++col)
+          dst[base + (i / 2) * width * 2 + col * 2 + i % 2] = to_bf16(src[base + i * width + col]);
+    }
+  return out;
+}
+
 size_t winograd_f43_scratch_bytes(const WinogradGeometry& g, int threads) {
   const Layout l = layout_of(g, threads);
   const size_t one = static_cast<size_t>(kPoints * l.chunk * (l.icp + l.ocp)) * sizeof(float);
@@ -281,9 +329,10 @@ void gemm_rows_of(const Layout& l, const V* v, const V* weights, int64_t point, 
                b, l.icp, c + r * l.ocp, l.ocp);
 }
 
-// A: activation type (float or bf16 bits); V: transformed tiles and weights (f32;
-// a bf16 GEMM (vdpbf16ps on bf16 tiles and weights) was tried: ~10x the error
-// of oneDNN's bf16 direct conv, the transform amplifying the tiles' rounding).
+// A: activation type (float or bf16 bits); V: transformed tiles and weights
+// (f32, or bf16 for the bf16 GEMM: ~13x the error of oneDNN's bf16 direct
+// conv, the transforms amplifying the tiles' and weights' rounding, so the
+// caller chooses where it may run).
 template <class A, class V>
 void run(const WinogradGeometry& g, int threads, const A* src, const V* weights, const float* bias, const A* residual,
          bool relu, A* dst, float* scratch) {
@@ -337,6 +386,11 @@ void winograd_f43_run(const WinogradGeometry& g, int threads, const float* src, 
 
 void winograd_f43_run_bf16(const WinogradGeometry& g, int threads, const uint16_t* src, const float* weights,
                            const float* bias, const uint16_t* residual, bool relu, uint16_t* dst, float* scratch) {
+  run(g, threads, src, weights, bias, residual, relu, dst, scratch);
+}
+
+void winograd_f43_run_bf16_gemm(const WinogradGeometry& g, int threads, const uint16_t* src, const uint16_t* weights,
+                                const float* bias, const uint16_t* residual, bool relu, uint16_t* dst, float* scratch) {
   run(g, threads, src, weights, bias, residual, relu, dst, scratch);
 }
 
