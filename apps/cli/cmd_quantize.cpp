@@ -22,6 +22,7 @@
 #include "pipeline/batch_detect.h"
 #include "progress.h"
 #include "importers/pytorch/state_dict.h"
+#include "quant/bias_correction.h"
 #include "quant/calib_source.h"
 #include "quant/calib_stats.h"
 #include "quant/calibrator.h"
@@ -62,6 +63,7 @@ struct QuantizeArgs {
   std::optional<double> max_drop;
   int max_fallback = 8;
   bool sensitivity = false;
+  bool bias_correction = false;
   RuntimeOptions runtime;
 };
 
@@ -306,8 +308,9 @@ void run_quantize(const QuantizeArgs& a, const GlobalOptions& g) {
   const bool merged_stats = !a.calib_stats_in.empty();
   if (merged_stats && !a.calib.empty())
     throw Error(ErrorKind::InvalidArgument, "--calib-stats-in without --calib-stats-out merges statistics; it replaces --calib");
-  if (merged_stats && (a.max_drop || a.sensitivity))
-    throw Error(ErrorKind::InvalidArgument, "--max-drop and --sensitivity need --calib images; not with --calib-stats-in");
+  if (merged_stats && (a.max_drop || a.sensitivity || a.bias_correction))
+    throw Error(ErrorKind::InvalidArgument,
+                "--max-drop, --sensitivity and --bias-correction need --calib images; not with --calib-stats-in");
   if (!merged_stats && a.calib.empty()) throw Error(ErrorKind::InvalidArgument, "quantize needs --calib (or --calib-stats-in)");
   const quant::CalibStatsFile stats = merged_stats ? merge_calib_stats_files(a.calib_stats_in, a.model, model) : quant::CalibStatsFile{};
   const std::vector<std::string> all = merged_stats ? stats.images : quant::list_images(a.calib, a.calib_root);
@@ -399,6 +402,24 @@ void run_quantize(const QuantizeArgs& a, const GlobalOptions& g) {
     }
     out.graph = fb.graph;
     qo.fp32_layers = fb.fp32_layers;
+  }
+  if (a.bias_correction) {
+    // On the final set of INT8 layers (after any --max-drop moves): each
+    // correction depends on every INT8 layer upstream of it.
+    quant::BiasCorrectionOptions bo;
+    bo.backend = backend;
+    bo.threads = a.runtime.threads;
+    std::vector<quant::LayerBiasShift> shifts;
+    out.graph = quant::correct_biases(model.graph, out.graph, inputs, bo, progress.fn(), &shifts);
+    progress.finish();
+    if (!g.quiet) {
+      double worst = 0;
+      std::string worst_name;
+      for (const auto& s : shifts)
+        if (s.max_abs_shift >= worst) worst = s.max_abs_shift, worst_name = s.name;
+      fmt::print("bias          corrected on {} calibration images, {} INT8 layers (largest shift {:.4g}, {})\n",
+                 inputs.count, shifts.size(), worst, worst_name);
+    }
   }
   std::vector<quant::LayerDiag> rows;
   if (a.diag_num > 0 && inputs.count > 0) {
@@ -500,6 +521,9 @@ void register_quantize(CLI::App& app, const GlobalOptions& global) {
   cmd->add_flag("--sensitivity", a->sensitivity,
                 "Rank every INT8 layer by the graph output SQNR gained when it alone stays FP32 (leave-one-out, on "
                 "--diag-num images: validation images with --val) and print the table");
+  cmd->add_flag("--bias-correction", a->bias_correction,
+                "Correct each INT8 layer's bias, in graph order, by the mean per output channel of its INT8 output's "
+                "difference from its FP32 output on the same calibration inputs (docs/quantization.md)");
   cmd->add_option("--val-root", a->val_root, "Image root for a --val annotation json");
   cmd->add_flag("--allow-overlap", a->allow_overlap, "Allow validation images that are also calibration images");
   cmd->add_option("--table", a->table, "Also write the calibration table (text) to this file");
