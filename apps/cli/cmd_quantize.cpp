@@ -28,6 +28,7 @@
 #include "quant/calibrator.h"
 #include "quant/diagnostics.h"
 #include "quant/fallback.h"
+#include "quant/nonneg_shift.h"
 #include "quant/quantize_graph.h"
 #include "quant/sensitivity.h"
 #include "report/report_inputs.h"
@@ -64,6 +65,7 @@ struct QuantizeArgs {
   int max_fallback = 8;
   bool sensitivity = false;
   bool bias_correction = false;
+  bool nonneg_shift = false;
   RuntimeOptions runtime;
 };
 
@@ -297,6 +299,19 @@ void run_quantize(const QuantizeArgs& a, const GlobalOptions& g) {
 
   if (a.max_drop && a.val.empty())
     throw Error(ErrorKind::InvalidArgument, "--max-drop needs --val SOURCE (the images the drop is measured on)");
+  if (a.nonneg_shift) {
+    // Before calibration: the shifted values are what the INT8 convs read.
+    std::set<std::string> skip(a.fp32_layers.begin(), a.fp32_layers.end());
+    quant::QuantOptions heads;
+    if (!a.int8_head)
+      for (const Node& n : model.graph.nodes)
+        if (quant::is_head_node(n.name, heads)) skip.insert(n.name);
+    quant::NonnegShiftResult shifted = quant::shift_hardswish_inputs(model.graph, skip);
+    model.graph = std::move(shifted.graph);
+    if (!g.quiet)
+      fmt::print("nonneg shift  {} conv inputs after HardSwish shifted to >= 0 (u8), {} Pad nodes added\n",
+                 shifted.shifted_convs.size(), shifted.pads_added);
+  }
   quant::CalibOptions co;
   co.method = method;
   co.percentile = a.percentile;
@@ -308,9 +323,10 @@ void run_quantize(const QuantizeArgs& a, const GlobalOptions& g) {
   const bool merged_stats = !a.calib_stats_in.empty();
   if (merged_stats && !a.calib.empty())
     throw Error(ErrorKind::InvalidArgument, "--calib-stats-in without --calib-stats-out merges statistics; it replaces --calib");
-  if (merged_stats && (a.max_drop || a.sensitivity || a.bias_correction))
+  if (merged_stats && (a.max_drop || a.sensitivity || a.bias_correction || a.nonneg_shift))
     throw Error(ErrorKind::InvalidArgument,
-                "--max-drop, --sensitivity and --bias-correction need --calib images; not with --calib-stats-in");
+                "--max-drop, --sensitivity, --bias-correction and --nonneg-shift need --calib images; not with "
+                "--calib-stats-in");
   if (!merged_stats && a.calib.empty()) throw Error(ErrorKind::InvalidArgument, "quantize needs --calib (or --calib-stats-in)");
   const quant::CalibStatsFile stats = merged_stats ? merge_calib_stats_files(a.calib_stats_in, a.model, model) : quant::CalibStatsFile{};
   const std::vector<std::string> all = merged_stats ? stats.images : quant::list_images(a.calib, a.calib_root);
@@ -524,6 +540,9 @@ void register_quantize(CLI::App& app, const GlobalOptions& global) {
   cmd->add_flag("--bias-correction", a->bias_correction,
                 "Correct each INT8 layer's bias, in graph order, by the mean per output channel of its INT8 output's "
                 "difference from its FP32 output on the same calibration inputs (docs/quantization.md)");
+  cmd->add_flag("--nonneg-shift", a->nonneg_shift,
+                "Shift conv inputs made by Affine(HardSwish) to >= 0 (exact FP32 rewrite: the conv's bias compensates, "
+                "a Pad node keeps its borders exact) so they quantize to u8 instead of half-used s8");
   cmd->add_option("--val-root", a->val_root, "Image root for a --val annotation json");
   cmd->add_flag("--allow-overlap", a->allow_overlap, "Allow validation images that are also calibration images");
   cmd->add_option("--table", a->table, "Also write the calibration table (text) to this file");
