@@ -142,6 +142,28 @@ TEST(DwEqualize, ExactInFp32AndEqualRanges) {
   }
 }
 
+// The stem case of PP-OCRv4: the dw conv reads a conv's output directly; that
+// conv's output channels take k_c (ReLU commutes with k_c > 0), no op is added.
+TEST(DwEqualize, ConvProducerScaledInPlace) {
+  for (Activation act : {Activation::None, Activation::Relu}) {
+    Graph g = uneven_graph(OpKind::HardSwish);
+    g.nodes[0].activation = act;
+    g.nodes[3].inputs = {1};  // dw reads conv0; the HardSwish and Affine now feed nothing
+    g.nodes.erase(g.nodes.begin() + 1, g.nodes.begin() + 3);
+    g.verify();
+    const DwEqualizeResult r = equalize_depthwise_inputs(g, inputs(3, 0), {}, DwEqualizeOptions{});
+    ASSERT_EQ(r.convs, (std::vector<std::string>{"dw"}));
+    ASSERT_EQ(r.graph.nodes.size(), g.nodes.size());
+    EXPECT_NE(r.graph.nodes[0].weight.data<float>()[5 * 27], g.nodes[0].weight.data<float>()[5 * 27]);
+    auto a = make_executor(g, BackendKind::Reference, {});
+    auto b = make_executor(r.graph, BackendKind::Reference, {});
+    const Tensor x = inputs(1, 40).get(0);
+    const Tensor ya = a->run(x).at(0), yb = b->run(x).at(0);
+    for (int64_t i = 0; i < ya.numel(); ++i)
+      EXPECT_NEAR(yb.data<float>()[i], ya.data<float>()[i], 1e-5f + 1e-5f * std::fabs(ya.data<float>()[i]));
+  }
+}
+
 TEST(DwEqualize, SkipsFp32LayersAndNonDepthwiseReaders) {
   const Graph g = uneven_graph(OpKind::HardSwish);
   EXPECT_TRUE(equalize_depthwise_inputs(g, inputs(1, 0), {"dw"}, DwEqualizeOptions{}).convs.empty());
