@@ -22,12 +22,15 @@
 #include "pipeline/batch_detect.h"
 #include "progress.h"
 #include "importers/pytorch/state_dict.h"
+#include "quant/bias_correction.h"
 #include "quant/calib_source.h"
 #include "quant/calib_stats.h"
 #include "quant/calibrator.h"
 #include "quant/diagnostics.h"
+#include "quant/dw_equalize.h"
 #include "quant/fallback.h"
 #include "quant/fold_pointwise.h"
+#include "quant/nonneg_shift.h"
 #include "quant/quantize_graph.h"
 #include "quant/sensitivity.h"
 #include "report/report_inputs.h"
@@ -64,6 +67,9 @@ struct QuantizeArgs {
   std::optional<double> max_drop;
   int max_fallback = 8;
   bool sensitivity = false;
+  bool bias_correction = false;
+  bool nonneg_shift = false;
+  bool equalize_dw = false;
   RuntimeOptions runtime;
 };
 
@@ -316,8 +322,10 @@ void run_quantize(const QuantizeArgs& a, const GlobalOptions& g) {
   const bool merged_stats = !a.calib_stats_in.empty();
   if (merged_stats && !a.calib.empty())
     throw Error(ErrorKind::InvalidArgument, "--calib-stats-in without --calib-stats-out merges statistics; it replaces --calib");
-  if (merged_stats && (a.max_drop || a.sensitivity))
-    throw Error(ErrorKind::InvalidArgument, "--max-drop and --sensitivity need --calib images; not with --calib-stats-in");
+  if (merged_stats && (a.max_drop || a.sensitivity || a.bias_correction || a.nonneg_shift || a.equalize_dw))
+    throw Error(ErrorKind::InvalidArgument,
+                "--max-drop, --sensitivity, --bias-correction, --nonneg-shift and --equalize-dw need --calib images; not with "
+                "--calib-stats-in");
   if (!merged_stats && a.calib.empty()) throw Error(ErrorKind::InvalidArgument, "quantize needs --calib (or --calib-stats-in)");
   const quant::CalibStatsFile stats = merged_stats ? merge_calib_stats_files(a.calib_stats_in, a.model, model) : quant::CalibStatsFile{};
   const std::vector<std::string> all = merged_stats ? stats.images : quant::list_images(a.calib, a.calib_root);
@@ -341,6 +349,29 @@ void run_quantize(const QuantizeArgs& a, const GlobalOptions& g) {
   StageProgress progress(!g.quiet);
   const quant::CalibInputs inputs =
       merged_stats ? quant::CalibInputs{} : quant::image_inputs(calib, model.preprocess, g.max_image_pixels);
+  // Exact FP32 rewrites before calibration (the rewritten values are what the
+  // INT8 convs read); the rewritten graph is the FP32 reference from here on.
+  std::set<std::string> keep_fp32(a.fp32_layers.begin(), a.fp32_layers.end());
+  if (!a.int8_head)
+    for (const Node& n : model.graph.nodes)
+      if (quant::is_head_node(n.name, quant::QuantOptions{})) keep_fp32.insert(n.name);
+  if (a.equalize_dw) {
+    quant::DwEqualizeOptions eq;
+    eq.backend = backend;
+    eq.threads = a.runtime.threads;
+    quant::DwEqualizeResult e = quant::equalize_depthwise_inputs(model.graph, inputs, keep_fp32, eq);
+    model.graph = std::move(e.graph);
+    if (!g.quiet)
+      fmt::print("equalize dw   {} depthwise conv inputs, channels scaled by up to {:.1f}\n", e.convs.size(),
+                 e.largest_factor);
+  }
+  if (a.nonneg_shift) {
+    quant::NonnegShiftResult shifted = quant::shift_hardswish_inputs(model.graph, keep_fp32);
+    model.graph = std::move(shifted.graph);
+    if (!g.quiet)
+      fmt::print("nonneg shift  {} conv inputs after HardSwish shifted to >= 0 (u8), {} Pad nodes added\n",
+                 shifted.shifted_convs.size(), shifted.pads_added);
+  }
   const quant::CalibrationTable table =
       merged_stats ? quant::table_from_stats(model.graph, stats.stats, co) : quant::calibrate(model.graph, inputs, co, progress.fn());
   progress.finish();
@@ -409,6 +440,24 @@ void run_quantize(const QuantizeArgs& a, const GlobalOptions& g) {
     }
     out.graph = fb.graph;
     qo.fp32_layers = fb.fp32_layers;
+  }
+  if (a.bias_correction) {
+    // On the final set of INT8 layers (after any --max-drop moves): each
+    // correction depends on every INT8 layer upstream of it.
+    quant::BiasCorrectionOptions bo;
+    bo.backend = backend;
+    bo.threads = a.runtime.threads;
+    std::vector<quant::LayerBiasShift> shifts;
+    out.graph = quant::correct_biases(model.graph, out.graph, inputs, bo, progress.fn(), &shifts);
+    progress.finish();
+    if (!g.quiet) {
+      double worst = 0;
+      std::string worst_name;
+      for (const auto& s : shifts)
+        if (s.max_abs_shift >= worst) worst = s.max_abs_shift, worst_name = s.name;
+      fmt::print("bias          corrected on {} calibration images, {} INT8 layers (largest shift {:.4g}, {})\n",
+                 inputs.count, shifts.size(), worst, worst_name);
+    }
   }
   std::vector<quant::LayerDiag> rows;
   if (a.diag_num > 0 && inputs.count > 0) {
@@ -513,6 +562,15 @@ void register_quantize(CLI::App& app, const GlobalOptions& global) {
   cmd->add_flag("--sensitivity", a->sensitivity,
                 "Rank every INT8 layer by the graph output SQNR gained when it alone stays FP32 (leave-one-out, on "
                 "--diag-num images: validation images with --val) and print the table");
+  cmd->add_flag("--bias-correction", a->bias_correction,
+                "Correct each INT8 layer's bias, in graph order, by the mean per output channel of its INT8 output's "
+                "difference from its FP32 output on the same calibration inputs (docs/quantization.md)");
+  cmd->add_flag("--nonneg-shift", a->nonneg_shift,
+                "Shift conv inputs made by Affine(HardSwish) to >= 0 (exact FP32 rewrite: the conv's bias compensates, "
+                "a Pad node keeps its borders exact) so they quantize to u8 instead of half-used s8");
+  cmd->add_flag("--equalize-dw", a->equalize_dw,
+                "Scale each depthwise conv's input channels to the widest channel's range (seen on the calibration "
+                "images) and its weights inversely: exact in FP32, one activation scale then fits every channel");
   cmd->add_option("--val-root", a->val_root, "Image root for a --val annotation json");
   cmd->add_flag("--allow-overlap", a->allow_overlap, "Allow validation images that are also calibration images");
   cmd->add_option("--table", a->table, "Also write the calibration table (text) to this file");

@@ -2,6 +2,8 @@
 
 #include <numeric>
 
+#include "quant/nonneg_shift.h"
+
 namespace textq::quant {
 namespace {
 
@@ -26,6 +28,9 @@ ScaleGroups build_scale_groups(const Graph& graph) {
   std::iota(parent.begin(), parent.end(), 0);
   ScaleGroups g;
   g.value_nonneg.assign(static_cast<size_t>(nv), false);
+  // Also non-negative by construction: e.g. Affine(HardSwish) with an addend
+  // >= 0.375 x its multiplier (nonneg_shift.h makes those).
+  const std::vector<double> lower = value_lower_bounds(graph);
   std::vector<bool> is_source(static_cast<size_t>(nv), false);
   is_source[graph.input] = true;
   std::vector<int> reads(static_cast<size_t>(nv), 0);
@@ -46,7 +51,7 @@ ScaleGroups build_scale_groups(const Graph& graph) {
       g.value_nonneg[n.output] = nonneg;
     } else {
       is_source[n.output] = true;
-      g.value_nonneg[n.output] = produces_nonneg(n);
+      g.value_nonneg[n.output] = produces_nonneg(n) || lower[n.output] >= 0.0;
     }
   }
   std::vector<int> id(static_cast<size_t>(nv), -1);
