@@ -22,6 +22,10 @@
 #   starts with (OMP_WAIT_POLICY=PASSIVE) unless the variable is set. With
 #   libgomp's spinning default ncnn collapses on a loaded machine (R50 INT8,
 #   load ~5: 2871 ms vs 892 ms passive), which would flatter textq.
+# Warm-up: 8 untimed runs per model and round for both engines (benchncnn's
+#   fixed count). On this VM both get slower runs for ~2 s after a process
+#   starts (textq R50 INT8: runs 2-5 ~230 ms, then ~185 ms; not page faults,
+#   not the wait policy), so one warm-up run would measure that phase.
 # --busy N: N busy-loop processes run beside the benchmark (the "loaded" case).
 # Models are made once in --work (default /tmp/textq_speed); python is /usr/bin/python3 with torch.
 set -eu
@@ -85,7 +89,7 @@ r=1
 while [ "$r" -le "$ROUNDS" ]; do
   echo "load $(cut -d' ' -f1 /proc/loadavg)" >> "$LOG"
   "$TEXTQ" bench "$WORK/r50.textq" "$WORK/r50.textq@bf16" "$WORK/r50_int8.textq" "$WORK/r50_int8_fold.textq" --size "$SIZE" \
-    --threads "$THREADS" --runs "$RUNS" --warmup 1 -q --json "$WORK/fp32_$r.json" --json "$WORK/bf16_$r.json" \
+    --threads "$THREADS" --runs "$RUNS" --warmup 8 -q --json "$WORK/fp32_$r.json" --json "$WORK/bf16_$r.json" \
     --json "$WORK/int8_$r.json" --json "$WORK/int8fold_$r.json" \
     > "$WORK/textq_$r.txt"
   echo "load $(cut -d' ' -f1 /proc/loadavg)" >> "$LOG"
