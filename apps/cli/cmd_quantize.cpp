@@ -27,10 +27,8 @@
 #include "quant/calib_stats.h"
 #include "quant/calibrator.h"
 #include "quant/diagnostics.h"
-#include "quant/dw_equalize.h"
 #include "quant/fallback.h"
 #include "quant/fold_pointwise.h"
-#include "quant/nonneg_shift.h"
 #include "quant/quantize_graph.h"
 #include "quant/sensitivity.h"
 #include "report/report_inputs.h"
@@ -351,27 +349,15 @@ void run_quantize(const QuantizeArgs& a, const GlobalOptions& g) {
       merged_stats ? quant::CalibInputs{} : quant::image_inputs(calib, model.preprocess, g.max_image_pixels);
   // Exact FP32 rewrites before calibration (the rewritten values are what the
   // INT8 convs read); the rewritten graph is the FP32 reference from here on.
-  std::set<std::string> keep_fp32(a.fp32_layers.begin(), a.fp32_layers.end());
-  if (!a.int8_head)
-    for (const Node& n : model.graph.nodes)
-      if (quant::is_head_node(n.name, quant::QuantOptions{})) keep_fp32.insert(n.name);
-  if (a.equalize_dw) {
-    quant::DwEqualizeOptions eq;
-    eq.backend = backend;
-    eq.threads = a.runtime.threads;
-    quant::DwEqualizeResult e = quant::equalize_depthwise_inputs(model.graph, inputs, keep_fp32, eq);
-    model.graph = std::move(e.graph);
-    if (!g.quiet)
-      fmt::print("equalize dw   {} depthwise conv inputs, channels scaled by up to {:.1f}\n", e.convs.size(),
-                 e.largest_factor);
-  }
-  if (a.nonneg_shift) {
-    quant::NonnegShiftResult shifted = quant::shift_hardswish_inputs(model.graph, keep_fp32);
-    model.graph = std::move(shifted.graph);
-    if (!g.quiet)
-      fmt::print("nonneg shift  {} conv inputs after HardSwish shifted to >= 0 (u8), {} Pad nodes added\n",
-                 shifted.shifted_convs.size(), shifted.pads_added);
-  }
+  const std::set<std::string> keep_fp32 = layers_kept_fp32(model.graph, a.fp32_layers, a.int8_head);
+  const ExactRewrites rewrites = apply_exact_rewrites(model.graph, inputs, keep_fp32, a.equalize_dw, a.nonneg_shift,
+                                                      backend, a.runtime.threads);
+  if (a.equalize_dw && !g.quiet)
+    fmt::print("equalize dw   {} depthwise conv inputs, channels scaled by up to {:.1f}\n", rewrites.equalized_convs,
+               rewrites.largest_factor);
+  if (a.nonneg_shift && !g.quiet)
+    fmt::print("nonneg shift  {} conv inputs after HardSwish shifted to >= 0 (u8), {} Pad nodes added\n",
+               rewrites.shifted_convs, rewrites.pads_added);
   const quant::CalibrationTable table =
       merged_stats ? quant::table_from_stats(model.graph, stats.stats, co) : quant::calibrate(model.graph, inputs, co, progress.fn());
   progress.finish();

@@ -1,10 +1,13 @@
 // Post-training INT8 quantization of a textq model file, as the C API and the
 // Python module run it: the core of `textq quantize` (calibration on a
-// seeded selection of images, every Conv/ConvTranspose INT8 except the
-// layers kept FP32) without its diagnostics, sensitivity and --max-drop.
+// seeded selection of images, the exact rewrites before it, every
+// Conv/ConvTranspose INT8 except the layers kept FP32, bias correction)
+// without its diagnostics, sensitivity and --max-drop. The CLI runs the same
+// steps through the functions below.
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -24,6 +27,11 @@ struct QuantizeRequest {
   uint64_t seed = 0;
   std::vector<std::string> fp32_layers;
   bool int8_head = false;
+  // Optional steps (docs/quantization.md §4, §5, §9), off by default as in the CLI.
+  bool fold_head = false;        // --fold-head: a 1x1 conv folded into the linear conv that alone feeds it
+  bool equalize_dw = false;      // --equalize-dw: per-channel scaling of depthwise conv inputs
+  bool nonneg_shift = false;     // --nonneg-shift: HardSwish-fed conv inputs shifted to >= 0 (u8)
+  bool bias_correction = false;  // --bias-correction: per-channel empirical bias correction
   BackendKind backend = BackendKind::OneDnn;
   int threads = 0;
   uint64_t max_image_pixels = kDefaultMaxImagePixels;
@@ -33,6 +41,20 @@ struct QuantizeRequest {
 void require_fp32_model(const Model& model, const std::string& path);
 // The INT8 model: `fp32` with its graph rewritten by `table` and `options`.
 Model make_int8_model(const Model& fp32, const quant::CalibrationTable& table, const quant::QuantOptions& options);
+
+// The layers every step keeps FP32: `fp32_layers` and, unless int8_head, the head.
+std::set<std::string> layers_kept_fp32(const Graph& graph, const std::vector<std::string>& fp32_layers, bool int8_head);
+
+// --equalize-dw and --nonneg-shift, in that order, on the FP32 graph before
+// calibration (exact rewrites: the graph's outputs change by FP32 rounding only).
+struct ExactRewrites {
+  size_t equalized_convs = 0;
+  double largest_factor = 1.0;
+  size_t shifted_convs = 0;
+  int pads_added = 0;
+};
+ExactRewrites apply_exact_rewrites(Graph& graph, const quant::CalibInputs& inputs, const std::set<std::string>& keep_fp32,
+                                   bool equalize_dw, bool nonneg_shift, BackendKind backend, int threads);
 
 // Loads model_path, calibrates, quantizes and saves output_path atomically.
 void quantize_model_file(const std::string& model_path, const std::string& output_path, const QuantizeRequest& request);

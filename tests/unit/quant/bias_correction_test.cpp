@@ -104,12 +104,6 @@ std::vector<double> output_mean_error(const Graph& a, const Graph& b, const Cali
   return sum;
 }
 
-double max_abs(const std::vector<double>& v) {
-  double m = 0;
-  for (double x : v) m = std::max(m, std::fabs(x));
-  return m;
-}
-
 // The graph with every INT8 conv's bias moved by `sign` times its correction.
 Graph with_scaled_correction(const Graph& int8, const Graph& corrected, float sign) {
   Graph g = int8;

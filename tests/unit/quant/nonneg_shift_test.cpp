@@ -114,8 +114,11 @@ TEST(NonnegShift, ShiftedInputsAreNonNegativeU8Groups) {
   co.method = CalibMethod::MinMax;
   const Graph qs = quantize_graph(s, calibrate(s, inputs(4, 0), co), QuantOptions{});
   const Graph qg = quantize_graph(g, calibrate(g, inputs(4, 0), co), QuantOptions{});
-  for (const Node& n : qs.nodes)
-    if (n.name == "dw" || n.name == "pw") EXPECT_EQ(n.quant.src_type, DType::u8) << n.name;
+  for (const Node& n : qs.nodes) {
+    if (n.name == "dw" || n.name == "pw") {
+      EXPECT_EQ(n.quant.src_type, DType::u8) << n.name;
+    }
+  }
   auto err = [&](const Graph& q) {
     auto f = make_executor(g, BackendKind::Reference, {});
     auto e = make_executor(q, BackendKind::Reference, {});
