@@ -329,4 +329,15 @@ int64_t Graph::count_macs(const Shape& input_shape) const {
   return macs;
 }
 
+void insert_nodes_before(Graph& graph, std::vector<std::vector<Node>> before) {
+  std::vector<Node> nodes;
+  for (size_t i = 0; i < graph.nodes.size(); ++i) {
+    if (i < before.size())
+      for (Node& n : before[i]) nodes.push_back(std::move(n));
+    nodes.push_back(std::move(graph.nodes[i]));
+  }
+  graph.nodes = std::move(nodes);
+  graph.verify();
+}
+
 }  // namespace textq

@@ -129,4 +129,9 @@ int64_t conv_out_size(int64_t in, int kernel, int stride, int pad_lo, int pad_hi
 int64_t resize_out_size(int64_t in, float scale, int64_t out_fixed);
 int64_t deconv_out_size(int64_t in, int kernel, int stride, int pad_lo, int pad_hi, int dilation, int output_padding);
 
+// Graph rewrites that add nodes: before[i] (in order) goes right ahead of
+// graph.nodes[i], which keeps the order topological when each new node reads
+// values made before node i; then verify() (throws as it does).
+void insert_nodes_before(Graph& graph, std::vector<std::vector<Node>> before);
+
 }  // namespace textq

@@ -126,13 +126,7 @@ DwEqualizeResult equalize_depthwise_inputs(const Graph& graph, const CalibInputs
       r.convs.push_back(c.name);
     }
   }
-  std::vector<Node> nodes;
-  for (size_t i = 0; i < g.nodes.size(); ++i) {
-    for (Node& a : insert_before[i]) nodes.push_back(std::move(a));
-    nodes.push_back(std::move(g.nodes[i]));
-  }
-  g.nodes = std::move(nodes);
-  g.verify();
+  insert_nodes_before(g, std::move(insert_before));
   r.graph = std::move(g);
   return r;
 }

@@ -140,13 +140,7 @@ NonnegShiftResult shift_hardswish_inputs(const Graph& graph, const std::set<std:
       r.shifted_convs.push_back(c.name);
     }
   }
-  std::vector<Node> nodes;
-  for (size_t i = 0; i < g.nodes.size(); ++i) {
-    for (Node& p : insert_before[i]) nodes.push_back(std::move(p));
-    nodes.push_back(std::move(g.nodes[i]));
-  }
-  g.nodes = std::move(nodes);
-  g.verify();
+  insert_nodes_before(g, std::move(insert_before));
   r.graph = std::move(g);
   return r;
 }
