@@ -4,7 +4,8 @@
 # network input 736x1312) for FP32, bf16 and INT8, next to the network alone
 # (`textq bench` at the same size, the three alternating). Reading,
 # preprocessing and decoding run beside the network; eval's last line says how
-# close the pipeline gets to the network stage it ran.
+# close the pipeline gets to the network stage it ran, and the script's last
+# three lines compare it with the network timed alone (bench, 8 warm-up runs).
 #
 #   sh bench/eval_throughput.sh [--textq build/textq] [--work DIR] [--threads 2] [--copies 4]
 #
@@ -48,11 +49,24 @@ EOF
 
 echo "load $(cut -d' ' -f1-3 /proc/loadavg)"
 "$TEXTQ" bench "$WORK/r50.textq" "$WORK/r50.textq@bf16" "$WORK/r50_int8.textq" --size 736x1312 --threads "$THREADS" \
-  --runs 3 --warmup 1 -q
-for m in "r50.textq fp32" "r50.textq bf16" "r50_int8.textq fp32"; do
+  --runs 3 --warmup 8 -q --json "$WORK/tp_fp32.json" --json "$WORK/tp_bf16.json" --json "$WORK/tp_int8.json"
+for m in "r50.textq fp32 fp32" "r50.textq bf16 bf16" "r50_int8.textq fp32 int8"; do
   set -- $m
   echo "== eval --model $1 --precision $2 (load $(cut -d' ' -f1 /proc/loadavg))"
   "$TEXTQ" eval --model "$WORK/$1" --precision "$2" --ann "$DATA/ann.json" --img-root "$DATA" --threads "$THREADS" -q \
-    2>&1 > /dev/null | grep -E '^(detection:|pipeline )'
+    2>&1 > /dev/null | grep -E '^(detection:|pipeline )' | tee "$WORK/tp_$3.txt"
 done
 echo "load $(cut -d' ' -f1-3 /proc/loadavg)"
+# End to end against the network timed alone (bench above): the rate a
+# pipeline that hid all other work behind the network would reach.
+/usr/bin/python3 - "$WORK" <<'PY'
+import json, re, statistics, sys
+work = sys.argv[1]
+for name in ('fp32', 'bf16', 'int8'):
+    alone = statistics.median(json.load(open('%s/tp_%s.json' % (work, name)))['samples_ms'])
+    m = re.search(r'pipeline .*?: ([0-9.]+) images/s end to end', open('%s/tp_%s.txt' % (work, name)).read())
+    if m:
+        e2e = float(m.group(1))
+        print('%s: %.2f images/s end to end, network alone %.1f ms (%.2f images/s): %.3f of the network-alone rate'
+              % (name, e2e, alone, 1000.0 / alone, e2e * alone / 1000.0))
+PY
