@@ -1,6 +1,7 @@
 #!/bin/sh
 # Side-by-side speed of the full-size TextSnake R50 (random weights; speed does
-# not depend on them): textq FP32, bf16, INT8 and INT8 with quantize --fold-head,
+# not depend on them): textq FP32, bf16, INT8 (quantize's default: the head folded
+# into the last deconv) and INT8 with quantize --no-fold-head,
 # and optionally ncnn FP32 and
 # INT8 on the same graph, in rounds that alternate textq and ncnn so every
 # engine sees the same machine state. Prints one table with medians, ratios,
@@ -88,9 +89,9 @@ LOG="$WORK/rounds.txt"
 r=1
 while [ "$r" -le "$ROUNDS" ]; do
   echo "load $(cut -d' ' -f1 /proc/loadavg)" >> "$LOG"
-  "$TEXTQ" bench "$WORK/r50.textq" "$WORK/r50.textq@bf16" "$WORK/r50_int8.textq" "$WORK/r50_int8_fold.textq" --size "$SIZE" \
+  "$TEXTQ" bench "$WORK/r50.textq" "$WORK/r50.textq@bf16" "$WORK/r50_int8h.textq" "$WORK/r50_int8_nofold.textq" --size "$SIZE" \
     --threads "$THREADS" --runs "$RUNS" --warmup 8 -q --json "$WORK/fp32_$r.json" --json "$WORK/bf16_$r.json" \
-    --json "$WORK/int8_$r.json" --json "$WORK/int8fold_$r.json" \
+    --json "$WORK/int8_$r.json" --json "$WORK/int8nofold_$r.json" \
     > "$WORK/textq_$r.txt"
   echo "load $(cut -d' ' -f1 /proc/loadavg)" >> "$LOG"
   if [ -n "$NCNN" ]; then
@@ -104,19 +105,19 @@ while [ "$r" -le "$ROUNDS" ]; do
 done
 
 # Peak RSS of INT8 alone (the figure a deployment sees).
-"$TEXTQ" bench "$WORK/r50_int8.textq" --size "$SIZE" --threads "$THREADS" --runs 1 --warmup 1 -q \
+"$TEXTQ" bench "$WORK/r50_int8h.textq" --size "$SIZE" --threads "$THREADS" --runs 1 --warmup 1 -q \
   --json "$WORK/int8_alone.json" > /dev/null
 
 # --- table ---------------------------------------------------------------
 "$PY" - "$WORK" "$ROUNDS" "$THREADS" "$SIZE" "$BUSY" <<'EOF'
 import json, os, statistics, sys
 work, rounds, threads, size, busy = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
-samples = {'textq FP32': [], 'textq bf16': [], 'textq INT8': [], 'textq INT8 --fold-head': [], 'ncnn FP32': [],
+samples = {'textq FP32': [], 'textq bf16': [], 'textq INT8': [], 'textq INT8 --no-fold-head': [], 'ncnn FP32': [],
            'ncnn INT8': []}
 rss, loads, kernels = 0, [], {}
 for r in range(1, rounds + 1):
     for key, name in (('textq FP32', 'fp32'), ('textq bf16', 'bf16'), ('textq INT8', 'int8'),
-                      ('textq INT8 --fold-head', 'int8fold')):
+                      ('textq INT8 --no-fold-head', 'int8nofold')):
         j = json.load(open('%s/%s_%d.json' % (work, name, r)))
         samples[key] += j['samples_ms']
         rss = max(rss, j['peak_rss_mb'])
@@ -139,9 +140,9 @@ for k in samples:
         print('| %s | %.1f | %s |' % (k, med[k], ' '.join('%.0f' % s for s in samples[k])))
 def ratio(a, b):
     return '%.3f' % (med[a] / med[b]) if a in med and b in med else 'n/a'
-F = 'textq INT8 --fold-head'
-print('ratios: textq FP32 / ncnn FP32 %s | textq bf16 / textq FP32 %s | textq INT8 / ncnn INT8 %s (--fold-head %s) | '
-      'textq INT8 / textq FP32 %s (--fold-head %s)'
+F = 'textq INT8 --no-fold-head'
+print('ratios: textq FP32 / ncnn FP32 %s | textq bf16 / textq FP32 %s | textq INT8 / ncnn INT8 %s (--no-fold-head %s) | '
+      'textq INT8 / textq FP32 %s (--no-fold-head %s)'
       % (ratio('textq FP32', 'ncnn FP32'), ratio('textq bf16', 'textq FP32'), ratio('textq INT8', 'ncnn INT8'),
          ratio(F, 'ncnn INT8'), ratio('textq INT8', 'textq FP32'), ratio(F, 'textq FP32')))
 print('textq peak RSS: INT8 alone %.0f MB; the four models in one process %.0f MB'

@@ -9,7 +9,7 @@
 #
 #   sh bench/eval_throughput.sh [--textq build/textq] [--work DIR] [--threads 2] [--copies 4]
 #
-# Models: DIR/r50.textq and DIR/r50_int8.textq (bench/lib/r50_models.sh, made
+# Models: DIR/r50.textq and DIR/r50_int8h.textq (bench/lib/r50_models.sh, made
 # once and shared with bench/compare_speed.sh: same default DIR, /tmp/textq_speed).
 set -eu
 TEXTQ=build/textq
@@ -48,9 +48,9 @@ json.dump(ann, open(os.path.join(out, 'ann.json'), 'w'))
 EOF
 
 echo "load $(cut -d' ' -f1-3 /proc/loadavg)"
-"$TEXTQ" bench "$WORK/r50.textq" "$WORK/r50.textq@bf16" "$WORK/r50_int8.textq" --size 736x1312 --threads "$THREADS" \
+"$TEXTQ" bench "$WORK/r50.textq" "$WORK/r50.textq@bf16" "$WORK/r50_int8h.textq" --size 736x1312 --threads "$THREADS" \
   --runs 3 --warmup 8 -q --json "$WORK/tp_fp32.json" --json "$WORK/tp_bf16.json" --json "$WORK/tp_int8.json"
-for m in "r50.textq fp32 fp32" "r50.textq bf16 bf16" "r50_int8.textq fp32 int8"; do
+for m in "r50.textq fp32 fp32" "r50.textq bf16 bf16" "r50_int8h.textq fp32 int8"; do
   set -- $m
   echo "== eval --model $1 --precision $2 (load $(cut -d' ' -f1 /proc/loadavg))"
   "$TEXTQ" eval --model "$WORK/$1" --precision "$2" --ann "$DATA/ann.json" --img-root "$DATA" --threads "$THREADS" -q \

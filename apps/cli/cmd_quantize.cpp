@@ -55,7 +55,8 @@ struct QuantizeArgs {
   uint64_t seed = 0;
   std::vector<std::string> fp32_layers;
   bool int8_head = false;
-  bool fold_head = false;
+  bool no_fold_head = false;
+  bool fold_pointwise = false;
   int diag_num = 4;
   std::string val;
   std::string val_root;
@@ -292,13 +293,18 @@ void write_calib_stats_round(const QuantizeArgs& a, const Model& model, const qu
 void run_quantize(const QuantizeArgs& a, const GlobalOptions& g) {
   Model model = load_model(a.model);
   require_fp32_model(model, a.model);
-  if (a.fold_head) {
+  {
     // Before calibration: every step below (statistics, diagnostics, fallback) sees the folded graph.
-    std::vector<quant::FoldedPair> folded;
-    model.graph = quant::fold_pointwise_convs(model.graph, &folded);
+    const std::vector<quant::FoldedPair> folded =
+        fold_before_calibration(model.graph, !a.no_fold_head, a.fold_pointwise, a.int8_head, a.fp32_layers);
+    const quant::QuantOptions head_rule;
     if (!g.quiet)
-      for (const quant::FoldedPair& f : folded) fmt::print("folded        {} into {} (--fold-head)\n", f.pointwise, f.producer);
-    if (folded.empty() && !g.quiet) fmt::print("folded        nothing: no linear conv feeds a 1x1 conv alone (--fold-head)\n");
+      for (const quant::FoldedPair& f : folded)
+        fmt::print("folded        {} into {} ({})\n", f.pointwise, f.producer,
+                   quant::is_head_node(f.pointwise, head_rule) ? "the head, default; --no-fold-head keeps it a separate FP32 conv"
+                                                               : "--fold-pointwise");
+    if (folded.empty() && a.fold_pointwise && !g.quiet)
+      fmt::print("folded        nothing: no linear conv feeds a 1x1 conv alone (--fold-pointwise)\n");
   }
   const quant::CalibMethod method = quant::calib_method_from_name(a.method);
   const BackendKind backend = parse_backend(a.runtime.backend);
@@ -530,9 +536,14 @@ void register_quantize(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--seed", a->seed, "Seed of the image selection")->capture_default_str();
   cmd->add_option("--fp32-layers", a->fp32_layers, "Comma-separated node names to keep FP32")->delimiter(',');
   cmd->add_flag("--int8-head", a->int8_head, "Quantize the head's last conv too (s8 input, f32 output)");
-  cmd->add_flag("--fold-head", a->fold_head,
-                "Fold a 1x1 conv into the linear conv/deconv that alone feeds it (TextSnake: the head's out_conv into "
-                "neck.up_block0.deconv, one INT8 deconv with an f32 output; the full-resolution map is never made)");
+  cmd->add_flag("--no-fold-head", a->no_fold_head,
+                "Keep the head's 1x1 conv a separate FP32 conv. By default it is folded into the linear conv/deconv "
+                "that alone feeds it (TextSnake: out_conv into neck.up_block0.deconv, one INT8 deconv with an f32 "
+                "output; the 32-channel full-resolution map is never made); --int8-head or naming the head in "
+                "--fp32-layers also keeps it");
+  cmd->add_flag("--fold-pointwise", a->fold_pointwise,
+                "Also fold every other 1x1 conv into the linear conv/deconv that alone feeds it when that costs no "
+                "MACs (PP-OCRv4: p2o.Conv.37 into p2o.Conv.36)");
   cmd->add_option("--diag-num", a->diag_num, "Calibration images used for the per-layer diagnostics (0 = none)")
       ->check(CLI::Range(0, 1000000))
       ->capture_default_str();

@@ -1,9 +1,10 @@
 #include "api/quantize.h"
 
+#include <algorithm>
+
 #include "quant/bias_correction.h"
 #include "quant/calib_source.h"
 #include "quant/dw_equalize.h"
-#include "quant/fold_pointwise.h"
 #include "quant/nonneg_shift.h"
 #include "textq/error.h"
 
@@ -32,6 +33,20 @@ std::set<std::string> layers_kept_fp32(const Graph& graph, const std::vector<std
   return keep;
 }
 
+std::vector<quant::FoldedPair> fold_before_calibration(Graph& graph, bool fold_head, bool fold_pointwise, bool int8_head,
+                                                       const std::vector<std::string>& fp32_layers) {
+  std::vector<quant::FoldedPair> folded;
+  if (!fold_head && !fold_pointwise) return folded;
+  const quant::QuantOptions qo;
+  auto accept = [&](const Node&, const Node& pointwise) {
+    if (!quant::is_head_node(pointwise.name, qo)) return fold_pointwise;
+    const bool head_asked_for = int8_head || std::find(fp32_layers.begin(), fp32_layers.end(), pointwise.name) != fp32_layers.end();
+    return fold_head && !head_asked_for;
+  };
+  graph = quant::fold_pointwise_convs(graph, &folded, true, accept);
+  return folded;
+}
+
 ExactRewrites apply_exact_rewrites(Graph& graph, const quant::CalibInputs& inputs, const std::set<std::string>& keep_fp32,
                                    bool equalize_dw, bool nonneg_shift, BackendKind backend, int threads) {
   ExactRewrites done;
@@ -58,7 +73,7 @@ void quantize_model_file(const std::string& model_path, const std::string& outpu
   require_fp32_model(model, model_path);
   // Same order as `textq quantize`: fold, select and read the images, exact
   // rewrites, calibrate, quantize, correct biases.
-  if (r.fold_head) model.graph = quant::fold_pointwise_convs(model.graph);
+  fold_before_calibration(model.graph, r.fold_head, r.fold_pointwise, r.int8_head, r.fp32_layers);
   quant::CalibOptions co;
   co.method = quant::calib_method_from_name(r.method);
   co.percentile = r.percentile;

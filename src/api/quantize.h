@@ -13,6 +13,7 @@
 
 #include "formats/model.h"
 #include "quant/calibrator.h"
+#include "quant/fold_pointwise.h"
 #include "quant/quantize_graph.h"
 #include "textdet/image_io.h"
 
@@ -27,8 +28,11 @@ struct QuantizeRequest {
   uint64_t seed = 0;
   std::vector<std::string> fp32_layers;
   bool int8_head = false;
+  // The head's 1x1 conv folded into the linear conv that alone feeds it
+  // (docs/quantization.md §5); on by default as in the CLI (--no-fold-head).
+  bool fold_head = true;
   // Optional steps (docs/quantization.md §4, §5, §9), off by default as in the CLI.
-  bool fold_head = false;        // --fold-head: a 1x1 conv folded into the linear conv that alone feeds it
+  bool fold_pointwise = false;   // --fold-pointwise: every such pair, not only the head's
   bool equalize_dw = false;      // --equalize-dw: per-channel scaling of depthwise conv inputs
   bool nonneg_shift = false;     // --nonneg-shift: HardSwish-fed conv inputs shifted to >= 0 (u8)
   bool bias_correction = false;  // --bias-correction: per-channel empirical bias correction
@@ -44,6 +48,13 @@ Model make_int8_model(const Model& fp32, const quant::CalibrationTable& table, c
 
 // The layers every step keeps FP32: `fp32_layers` and, unless int8_head, the head.
 std::set<std::string> layers_kept_fp32(const Graph& graph, const std::vector<std::string>& fp32_layers, bool int8_head);
+
+// The folds before calibration: with fold_head, the head's 1x1 conv
+// (is_head_node) into its producer, unless the caller asked for the head
+// itself (int8_head, or its name in fp32_layers); with fold_pointwise, every
+// other pair too. Returns the folded pairs.
+std::vector<quant::FoldedPair> fold_before_calibration(Graph& graph, bool fold_head, bool fold_pointwise, bool int8_head,
+                                                       const std::vector<std::string>& fp32_layers);
 
 // --equalize-dw and --nonneg-shift, in that order, on the FP32 graph before
 // calibration (exact rewrites: the graph's outputs change by FP32 rounding only).

@@ -55,7 +55,8 @@ Node fuse(const Node& a, const Node& b) {
 
 }  // namespace
 
-Graph fold_pointwise_convs(const Graph& graph, std::vector<FoldedPair>* folded, bool only_if_cheaper) {
+Graph fold_pointwise_convs(const Graph& graph, std::vector<FoldedPair>* folded, bool only_if_cheaper,
+                           const FoldFilter& accept) {
   Graph g = graph;
   const int nv = g.num_values();
   std::vector<int> readers(static_cast<size_t>(nv), 0);
@@ -77,7 +78,7 @@ Graph fold_pointwise_convs(const Graph& graph, std::vector<FoldedPair>* folded, 
         const Node& b = g.nodes[j];
         if (b.inputs.empty() || b.inputs[0] != a.output) continue;
         const int64_t c = a.out_channels(), o = b.out_channels();
-        if (is_pointwise(b) && b.weight.dim(1) == c && (o <= c || !only_if_cheaper)) {
+        if (is_pointwise(b) && b.weight.dim(1) == c && (o <= c || !only_if_cheaper) && (!accept || accept(a, b))) {
           if (folded) folded->push_back({a.name, b.name});
           a = fuse(a, b);  // b's readers come after b, so after a: order stays topological
           drop[j] = true;

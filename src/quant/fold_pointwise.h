@@ -1,11 +1,13 @@
 // Folds a 1x1 convolution into the linear Conv/ConvTranspose that feeds it
-// (docs/quantization.md §5, `quantize --fold-head`). With no activation or
+// (docs/quantization.md §5: `quantize` folds the head by default,
+// `--fold-pointwise` every such pair). With no activation or
 // residual between them, B(A(x)) is one convolution with A's window and
 // weights B·W_A, bias B·b_A + b_B: exact in real arithmetic, and the
 // intermediate map (TextSnake: the 32-channel full-resolution output of
 // neck.up_block0.deconv, read only by the head's 1x1 out_conv) never exists.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -25,7 +27,10 @@ struct FoldedPair {
 // The fused node takes A's name and window, B's output value and activation;
 // A's output value is removed (value ids renumbered). Products summed in
 // double, stored f32. Pairs are folded from the first node on; `folded` (if
-// given) receives the pairs.
-Graph fold_pointwise_convs(const Graph& graph, std::vector<FoldedPair>* folded = nullptr, bool only_if_cheaper = true);
+// given) receives the pairs. `accept` (if given) further limits the pairs to
+// those it returns true for (A, B).
+using FoldFilter = std::function<bool(const Node& producer, const Node& pointwise)>;
+Graph fold_pointwise_convs(const Graph& graph, std::vector<FoldedPair>* folded = nullptr, bool only_if_cheaper = true,
+                           const FoldFilter& accept = nullptr);
 
 }  // namespace textq::quant

@@ -69,22 +69,28 @@ def test_convert_and_quantize_equal_cli(demo, tmp_path):
         textq.quantize(tmp_path / "py_int8.textq", calib, tmp_path / "again.textq")
 
 
-@pytest.mark.parametrize("flags", [("fold_head", "bias_correction"), ("equalize_dw", "nonneg_shift")])
-def test_quantize_options_equal_cli(demo, tmp_path, flags):
+@pytest.mark.parametrize("kwargs, flags", [
+    (dict(fold_head=False, bias_correction=True), ["--no-fold-head", "--bias-correction"]),
+    (dict(equalize_dw=True, nonneg_shift=True, fold_pointwise=True), ["--equalize-dw", "--nonneg-shift", "--fold-pointwise"]),
+])
+def test_quantize_options_equal_cli(demo, tmp_path, kwargs, flags):
     """The optional steps run by the library give the CLI's bytes, and change the model."""
-    if "equalize_dw" in flags:  # depthwise convs and HardSwish: PP-OCRv4
+    if "equalize_dw" in kwargs:  # depthwise convs, HardSwish and a linear conv -> 1x1 pair: PP-OCRv4
         fp32 = tmp_path / "ppocr.textq"
         cli("convert", "tests/data/models/ppocrv4_det.onnx", "-o", fp32)
         calib = "tests/data/photos/totaltext"
     else:
         fp32, calib = demo / "fp32.textq", "demo/ctw1500_calib/train_images"
     common = dict(num=2, method="mse", threads=1)
-    cli("quantize", fp32, "--calib", calib, "--num", 2, "--diag-num", 0, "--threads", 1,
-        *["--" + f.replace("_", "-") for f in flags], "-o", tmp_path / "cli.textq")
-    textq.quantize(fp32, calib, tmp_path / "py.textq", **common, **{f: True for f in flags})
+    cli("quantize", fp32, "--calib", calib, "--num", 2, "--diag-num", 0, "--threads", 1, *flags, "-o", tmp_path / "cli.textq")
+    textq.quantize(fp32, calib, tmp_path / "py.textq", **common, **kwargs)
     textq.quantize(fp32, calib, tmp_path / "plain.textq", **common)
     assert (tmp_path / "py.textq").read_bytes() == (tmp_path / "cli.textq").read_bytes()
     assert (tmp_path / "py.textq").read_bytes() != (tmp_path / "plain.textq").read_bytes()
+    # Each step alone changes the model too.
+    for key in kwargs:
+        textq.quantize(fp32, calib, tmp_path / "one.textq", **common, **{key: kwargs[key]})
+        assert (tmp_path / "one.textq").read_bytes() != (tmp_path / "plain.textq").read_bytes(), key
 
 
 @pytest.fixture(scope="module")
