@@ -62,7 +62,9 @@ typedef struct textq_quantize_options {
 } textq_quantize_options;
 TEXTQ_API void textq_quantize_options_init(textq_quantize_options* options);
 /* INT8 model from an FP32 model file, calibrated on `calib` (a folder of
- * images or an annotation json); options may be NULL (defaults). */
+ * images or an annotation json); options may be NULL (defaults). The other
+ * steps are `textq quantize`'s defaults (the head's 1x1 conv folded into the
+ * deconv that feeds it; docs/quantization.md). */
 TEXTQ_API textq_status textq_quantize(const char* model_path, const char* calib, const char* output,
                                       const textq_quantize_options* options);
 
