@@ -1,11 +1,12 @@
 #!/bin/sh
 # End-to-end images/s of `textq eval --model` on 736x1280-class images (the
 # ten 1280x720 photos of tests/data/photos/icdar2015, copied COPIES times:
-# network input 736x1312) for FP32, bf16 and INT8, next to the network alone
-# (`textq bench` at the same size, the three alternating). Reading,
+# network input 736x1312) for FP32, bf16 and INT8, each next to its network
+# alone (`textq bench` of that model only at the same size, 8 warm-up runs,
+# just before its eval). Reading,
 # preprocessing and decoding run beside the network; eval's last line says how
 # close the pipeline gets to the network stage it ran, and the script's last
-# three lines compare it with the network timed alone (bench, 8 warm-up runs).
+# three lines compare it with the network timed alone.
 #
 #   sh bench/eval_throughput.sh [--textq build/textq] [--work DIR] [--threads 2] [--copies 4]
 #
@@ -48,10 +49,11 @@ json.dump(ann, open(os.path.join(out, 'ann.json'), 'w'))
 EOF
 
 echo "load $(cut -d' ' -f1-3 /proc/loadavg)"
-"$TEXTQ" bench "$WORK/r50.textq" "$WORK/r50.textq@bf16" "$WORK/r50_int8h.textq" --size 736x1312 --threads "$THREADS" \
-  --runs 3 --warmup 8 -q --json "$WORK/tp_fp32.json" --json "$WORK/tp_bf16.json" --json "$WORK/tp_int8.json"
 for m in "r50.textq fp32 fp32" "r50.textq bf16 bf16" "r50_int8h.textq fp32 int8"; do
   set -- $m
+  # The network alone, this model only, in the minute before its eval.
+  "$TEXTQ" bench "$WORK/$1" --precision "$2" --size 736x1312 --threads "$THREADS" --runs 5 --warmup 8 -q \
+    --json "$WORK/tp_$3.json" > /dev/null
   echo "== eval --model $1 --precision $2 (load $(cut -d' ' -f1 /proc/loadavg))"
   "$TEXTQ" eval --model "$WORK/$1" --precision "$2" --ann "$DATA/ann.json" --img-root "$DATA" --threads "$THREADS" -q \
     2>&1 > /dev/null | grep -E '^(detection:|pipeline )' | tee "$WORK/tp_$3.txt"

@@ -5,11 +5,13 @@
 #include <string>
 
 #include "commands.h"
+#include "malloc_policy.h"
 #include "omp_wait_policy.h"
 #include "textq/error.h"
 
 int main(int argc, char** argv) {
   textq::cli::ensure_omp_wait_policy(argv);  // may restart the program once (see omp_wait_policy.h)
+  textq::cli::keep_freed_buffers();           // large per-image buffers are reused, not page-faulted again
   CLI::App app{"textq: quantize and run MMOCR TextSnake text detectors on CPU"};
   app.set_version_flag("--version", "textq 0.1.0");
   app.require_subcommand(1);
