@@ -36,6 +36,10 @@ class Tensor {
   Tensor() = default;
   // Zero-initialised buffer of shape_numel(shape) * dtype_size(dtype) bytes.
   Tensor(DType dtype, Shape shape);
+  // The same buffer left unset, for a writer that fills every element (a
+  // backend's output, an image's normalised pixels): zeroing tens of MB per
+  // image would be work that is overwritten at once.
+  static Tensor uninitialized(DType dtype, Shape shape);
 
   bool empty() const { return !buf_; }
   DType dtype() const { return dtype_; }
@@ -63,6 +67,7 @@ class Tensor {
   Tensor reshaped(Shape shape) const;
 
  private:
+  Tensor(DType dtype, Shape shape, bool zero);
   void check_dtype(DType want) const;
 
   DType dtype_ = DType::f32;

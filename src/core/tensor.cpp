@@ -60,7 +60,11 @@ std::string shape_str(const Shape& shape) {
   return s + "]";
 }
 
-Tensor::Tensor(DType dtype, Shape shape) : dtype_(dtype), shape_(std::move(shape)) {
+Tensor::Tensor(DType dtype, Shape shape) : Tensor(dtype, std::move(shape), true) {}
+
+Tensor Tensor::uninitialized(DType dtype, Shape shape) { return Tensor(dtype, std::move(shape), false); }
+
+Tensor::Tensor(DType dtype, Shape shape, bool zero) : dtype_(dtype), shape_(std::move(shape)) {
   numel_ = shape_numel(shape_);
   const size_t elem = dtype_size(dtype_);
   if (static_cast<uint64_t>(numel_) > std::numeric_limits<size_t>::max() / elem / 2)
@@ -70,13 +74,13 @@ Tensor::Tensor(DType dtype, Shape shape) : dtype_(dtype), shape_(std::move(shape
   if (alloc == 0) alloc = 64;
   void* p = std::aligned_alloc(64, alloc);
   if (!p) throw Error(ErrorKind::Internal, "out of memory allocating " + std::to_string(alloc) + " bytes for tensor " + shape_str(shape_));
-  std::memset(p, 0, alloc);
+  if (zero) std::memset(p, 0, alloc);
   buf_ = std::shared_ptr<uint8_t>(static_cast<uint8_t*>(p), [](uint8_t* q) { std::free(q); });
 }
 
 Tensor Tensor::clone() const {
   if (empty()) return Tensor();
-  Tensor t(dtype_, shape_);
+  Tensor t = uninitialized(dtype_, shape_);
   std::memcpy(t.raw(), raw(), nbytes());
   return t;
 }

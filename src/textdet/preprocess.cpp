@@ -76,7 +76,9 @@ PreprocessResult preprocess_image(const cv::Mat& bgr, const PreprocessParams& p)
     cv::resize(bgr, resized, ns, 0, 0, cv::INTER_LINEAR);
   }
 
-  r.input = Tensor(DType::f32, {1, 3, r.pad_h, r.pad_w});  // zero = padding value
+  // Every element is written below: the image's pixels, and zeros (the
+  // padding value) right of and below them.
+  r.input = Tensor::uninitialized(DType::f32, {1, 3, r.pad_h, r.pad_w});
   float* dst = r.input.data<float>();
   const size_t plane = static_cast<size_t>(r.pad_h) * r.pad_w;
   for (int c = 0; c < 3; ++c) {
@@ -99,7 +101,9 @@ PreprocessResult preprocess_image(const cv::Mat& bgr, const PreprocessParams& p)
         for (int x = 0; x < r.img_w; ++x)
           o[x] = (static_cast<float>(row[3 * x + src_c]) - mean) / stdv;
       }
+      std::fill(o + r.img_w, o + r.pad_w, 0.0f);
     }
+    std::fill(out + static_cast<size_t>(r.img_h) * r.pad_w, out + plane, 0.0f);
   }
   return r;
 }

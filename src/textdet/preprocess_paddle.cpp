@@ -75,7 +75,7 @@ PreprocessResult preprocess_paddle_det(const cv::Mat& bgr, const PreprocessParam
   cv::Mat resized;
   cv::resize(src, resized, ns, 0, 0, cv::INTER_LINEAR);
 
-  r.input = Tensor(DType::f32, {1, 3, ns.height, ns.width});
+  r.input = Tensor::uninitialized(DType::f32, {1, 3, ns.height, ns.width});  // every element written below
   float* dst = r.input.data<float>();
   const size_t plane = static_cast<size_t>(ns.height) * ns.width;
   for (int c = 0; c < 3; ++c) {

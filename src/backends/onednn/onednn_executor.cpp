@@ -87,7 +87,7 @@ class OneDnnExecutor final : public Executor {
     std::vector<Tensor> outputs;
     for (size_t i = 0; i < graph_.outputs.size(); ++i) {
       const int v = graph_.outputs[i];
-      Tensor out(DType::f32, plan.shapes[static_cast<size_t>(v)]);
+      Tensor out = Tensor::uninitialized(DType::f32, plan.shapes[static_cast<size_t>(v)]);  // the reorder writes all
       guard_node(graph_.value_names[static_cast<size_t>(v)], "output reorder", [&] {
         plan.output_plain[i].set_data_handle(out.raw());
         plan.output_reorders[i].execute(ctx_.stream, plan.values[static_cast<size_t>(v)], plan.output_plain[i]);
