@@ -14,8 +14,8 @@ namespace textq::onednn {
 namespace {
 
 struct EltwiseStep {
-  dnnl::algorithm alg;
-  float alpha, beta;
+  dnnl::algorithm alg = dnnl::algorithm::undef;
+  float alpha = 0.f, beta = 0.f;
 };
 
 }  // namespace
@@ -47,21 +47,26 @@ void PlanBuilder::lower_eltwise(size_t ni) {
     return;
   }
 
-  std::vector<EltwiseStep> steps;
+  // At most two steps; a fixed array (not a vector assigned from a braced
+  // list, which GCC 12 misreads as a memmove to null under -Wnonnull).
+  EltwiseStep steps[2];
+  size_t count = 1;
   switch (n.op) {
-    case OpKind::Sigmoid: steps = {{dnnl::algorithm::eltwise_logistic, 0.f, 0.f}}; break;
+    case OpKind::Sigmoid: steps[0] = {dnnl::algorithm::eltwise_logistic, 0.f, 0.f}; break;
     case OpKind::HardSigmoid:
-      steps = {{dnnl::algorithm::eltwise_linear, n.attrs.alpha, n.attrs.beta}, {dnnl::algorithm::eltwise_clip_v2, 0.f, 1.f}};
+      steps[0] = {dnnl::algorithm::eltwise_linear, n.attrs.alpha, n.attrs.beta};
+      steps[1] = {dnnl::algorithm::eltwise_clip_v2, 0.f, 1.f};
+      count = 2;
       break;
-    case OpKind::HardSwish: steps = {{dnnl::algorithm::eltwise_hardswish, 0.f, 0.f}}; break;
-    case OpKind::Clip: steps = {{dnnl::algorithm::eltwise_clip_v2, n.attrs.alpha, n.attrs.beta}}; break;
+    case OpKind::HardSwish: steps[0] = {dnnl::algorithm::eltwise_hardswish, 0.f, 0.f}; break;
+    case OpKind::Clip: steps[0] = {dnnl::algorithm::eltwise_clip_v2, n.attrs.alpha, n.attrs.beta}; break;
     case OpKind::Affine:
-      steps = {{dnnl::algorithm::eltwise_linear, n.weight.data<float>()[0], n.bias.data<float>()[0]}};
+      steps[0] = {dnnl::algorithm::eltwise_linear, n.weight.data<float>()[0], n.bias.data<float>()[0]};
       break;
     default: throw Error(ErrorKind::Internal, std::string("lower_eltwise: unexpected op ") + op_kind_name(n.op));
   }
   memory dst;
-  for (size_t i = 0; i < steps.size(); ++i) {
+  for (size_t i = 0; i < count; ++i) {
     const auto prop = dnnl::prop_kind::forward_inference;
     dnnl::eltwise_forward::primitive_desc pd(dnnl::eltwise_forward::desc(prop, steps[i].alg, md, steps[i].alpha, steps[i].beta),
                                              ctx_.engine);
