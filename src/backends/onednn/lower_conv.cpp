@@ -30,13 +30,14 @@ WeightLayout weight_layout(const Node& n) {
   return {{g, w[1], w[0] / g, w[2], w[3]}, Tag::giohw};
 }
 
-// The jit_int8_1x1 implementation of d, or `fallback` when oneDNN has none for it.
-dnnl::convolution_forward::primitive_desc jit_int8_1x1_or(const dnnl::convolution_forward::desc& d,
-                                                          const dnnl::primitive_attr& attr, const dnnl::engine& engine,
-                                                          const dnnl::convolution_forward::primitive_desc& fallback) {
+// The implementation of d whose name starts with `prefix` (e.g. "jit_int8_1x1:"),
+// or `fallback` when oneDNN has none for it.
+dnnl::convolution_forward::primitive_desc impl_or(const char* prefix, const dnnl::convolution_forward::desc& d,
+                                                  const dnnl::primitive_attr& attr, const dnnl::engine& engine,
+                                                  const dnnl::convolution_forward::primitive_desc& fallback) {
   dnnl::convolution_forward::primitive_desc it(d, attr, engine);
   do {
-    if (std::string(it.impl_info_str()).rfind("jit_int8_1x1:", 0) == 0) return it;
+    if (std::string(it.impl_info_str()).rfind(prefix, 0) == 0) return it;
   } while (it.next_impl());
   return fallback;
 }
@@ -120,12 +121,16 @@ void PlanBuilder::lower_conv(size_t ni) {
     memory::desc src, dst;
   };
   std::vector<Candidate> candidates;
-  // INT8 1x1 convs with a residual (the Bottleneck conv3s): oneDNN 2.6 picks
-  // brgconv_1x1, whose sum post-op ran 1.5-4x slower than jit_int8_1x1 with
-  // the same post-ops (R50 shapes, 2 threads, docs/backends.md); same formula,
-  // so the same integers (tests/unit/onednn).
-  const bool prefer_jit_int8_1x1 = cq.int8 && n.has_residual() && !deconv && w.kernel_h == 1 && w.kernel_w == 1 &&
-                                   w.groups == 1 && tuning_.jit_int8_residual_1x1;
+  // 1x1 convs with a residual (the Bottleneck conv3s): oneDNN 2.6 picks
+  // brgconv_1x1, whose sum post-op is slow where the residual is large; its
+  // jit 1x1 kernels run the same formula faster (docs/backends.md):
+  //  - INT8: jit_int8_1x1, 1.5-4x faster alone (R50 shapes, 2 threads); same integers (tests/unit/onednn);
+  //  - bf16: jit_bf16_1x1, 2.1x at 184x320 64->256, 1.5x at 92x160, ~1x deeper.
+  // FP32 keeps brgconv_1x1 (its jit_1x1 was no faster).
+  const bool residual_1x1 = n.has_residual() && !deconv && w.kernel_h == 1 && w.kernel_w == 1 && w.groups == 1;
+  const char* preferred_impl = nullptr;
+  if (residual_1x1 && cq.int8 && tuning_.jit_int8_residual_1x1) preferred_impl = "jit_int8_1x1:";
+  if (residual_1x1 && !cq.int8 && cq.src_dt == Dt::bf16 && tuning_.jit_bf16_residual_1x1) preferred_impl = "jit_bf16_1x1:";
   const dnnl::algorithm direct = deconv ? dnnl::algorithm::deconvolution_direct : dnnl::algorithm::convolution_direct;
   if (n.inputs[0] != graph_.input) {
     // dst in the producer's layout too: a deconv given nhwc src and `any` dst
@@ -154,7 +159,7 @@ void PlanBuilder::lower_conv(size_t ni) {
       } else {
         dnnl::convolution_forward::desc d(prop, c.alg, c.src, wei_any, bias_md, c.dst, strides, dilates, pad_l, pad_r);
         dnnl::convolution_forward::primitive_desc pd(d, attr, ctx_.engine);
-        if (prefer_jit_int8_1x1) pd = jit_int8_1x1_or(d, attr, ctx_.engine, pd);
+        if (preferred_impl) pd = impl_or(preferred_impl, d, attr, ctx_.engine, pd);
         impl = pd.impl_info_str();
         if (!last && impl.rfind("ref", 0) == 0) continue;
         prim = dnnl::convolution_forward(pd);

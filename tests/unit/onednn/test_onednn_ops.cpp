@@ -3,6 +3,7 @@
 // leave partial windows.
 #include <algorithm>
 #include <cmath>
+#include <iostream>
 #include <sstream>
 
 #include "backends/onednn/winograd_f43.h"
@@ -205,6 +206,44 @@ TEST(OneDnnOps, Bf16WinogradGemmStaysWithinItsBound) {
   }
 }
 
+
+TEST(OneDnnOps, Bf16ResidualOneByOneConvsRunJitBf16NearTheDefaultKernel) {
+  // bf16 1x1 convs with a residual (a Bottleneck conv3: bf16 src and residual,
+  // sum + ReLU) take jit_bf16_1x1 (OneDnnTuning::jit_bf16_residual_1x1) instead
+  // of oneDNN's default brgconv_1x1; a 1x1 conv without a residual keeps the
+  // default. Both kernels round the same f32 sums to bf16, so they stay within
+  // bf16 rounding of each other and of the FP32 reference; a mis-read residual
+  // would be off by the residual itself (~its max).
+  if (!onednn::winograd_f43_bf16_supported()) GTEST_SKIP() << "no AVX-512 BF16 on this CPU";
+  GraphMaker m(37);
+  const int a = m.conv(m.input(), 3, 64, 1, 1, 0, true);  // reads the image: stays f32
+  const int b = m.conv(a, 64, 32, 1, 1, 0, true);         // bf16 1x1, no residual
+  const int c = m.conv(b, 32, 64, 1, 1, 0, true, a);      // bf16 1x1 + residual: jit_bf16_1x1
+  const int out = m.conv(c, 64, 8, 1, 1, 0, false);
+  const Graph g = m.graph({out});
+  const Tensor in = m.random_input({1, 3, 21, 38});
+  ExecOptions opts;
+  opts.threads = 2;
+  opts.verbose = true;
+  const Tensor ref = make_reference_executor(g, opts)->run(in).at(0);
+  opts.bf16 = true;
+  auto fast = make_onednn_executor(g, opts);
+  OneDnnTuning off;
+  off.jit_bf16_residual_1x1 = false;
+  auto dflt = make_onednn_executor(g, opts, off);
+  const Tensor y_fast = fast->run(in).at(0), y_dflt = dflt->run(in).at(0);
+  const std::vector<NodeProfile> pf = fast->profile(), pd = dflt->profile();
+  EXPECT_EQ(pf.at(2).impl.rfind("jit_bf16_1x1:", 0), 0u) << pf.at(2).name << " runs " << pf.at(2).impl;
+  EXPECT_EQ(pd.at(2).impl.find("jit_bf16_1x1"), std::string::npos) << "with the preference off: " << pd.at(2).impl;
+  EXPECT_EQ(pf.at(1).impl, pd.at(1).impl) << "a 1x1 conv without a residual keeps oneDNN's choice";
+  const double max_ref = max_abs(ref);
+  const double fast_err = max_abs_diff(ref, y_fast), dflt_err = max_abs_diff(ref, y_dflt);
+  std::cout << "  bf16 residual 1x1: " << pf.at(2).impl << " error " << fast_err << ", " << pd.at(2).impl << " error "
+            << dflt_err << ", max " << max_ref << "\n";
+  EXPECT_GT(dflt_err, 0.0);  // bf16 really ran
+  EXPECT_LE(fast_err, 2 * dflt_err + 1e-3 * max_ref);
+  EXPECT_LE(max_abs_diff(y_fast, y_dflt), 0.02 * max_ref);
+}
 TEST(OneDnnOps, Bf16WinogradGemmOnlyPastSixteenthResolution) {
   // Default tuning (Deep): a Winograd layer at full resolution keeps the f32
   // GEMM, one after the graph has reached 1/16 of the input takes the bf16 one.
