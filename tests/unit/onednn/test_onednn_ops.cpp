@@ -35,6 +35,14 @@ const ConvCase kConvCases[] = {
     {1, 64, 64, 10, 13, 3, 1, 1, 1, 1, true, true},      // Winograd-eligible shape
 };
 
+// Two threads with per-node profiling (the tests read profile().impl).
+ExecOptions two_threads_verbose() {
+  ExecOptions opts;
+  opts.threads = 2;
+  opts.verbose = true;
+  return opts;
+}
+
 TEST(OneDnnOps, ConvMatchesReference) {
   for (const ConvCase& c : kConvCases) {
     GraphMaker m(7);
@@ -83,9 +91,7 @@ TEST(OneDnnOps, WinogradNhwcChainsMatchReference) {
     const int y = m.conv(x, c.ic, c.oc, 3, 1, c.pad, c.relu, r, 1, c.bias);
     const int z = m.conv(y, c.oc, 8, 1, 1, 0, false);  // reads the Winograd output in nhwc
     const Graph g = m.graph({y, z});
-    ExecOptions opts;
-    opts.threads = 2;
-    opts.verbose = true;
+    ExecOptions opts = two_threads_verbose();
     auto exec = make_onednn_executor(g, opts);
     std::ostringstream repro;
     repro << "wino mb" << c.mb << "ic" << c.ic << "oc" << c.oc << "ih" << c.ih << "iw" << c.iw << "ph" << c.pad
@@ -135,9 +141,7 @@ TEST(OneDnnOps, Bf16PrecisionStaysNearFp32) {
   const int out = m.conv(z, 16, 8, 1, 1, 0, false);        // graph output: bf16 in, f32 out
   const Graph g = m.graph({out});
   const Tensor in = m.random_input({1, 3, 19, 26});
-  ExecOptions opts;
-  opts.threads = 2;
-  opts.verbose = true;
+  ExecOptions opts = two_threads_verbose();
   const Tensor ref = make_reference_executor(g, opts)->run(in).at(0);
   opts.bf16 = true;
   auto wino = make_onednn_executor(g, opts);
@@ -181,9 +185,7 @@ TEST(OneDnnOps, Bf16WinogradGemmStaysWithinItsBound) {
     const int out = m.conv(y, c.oc, 8, 1, 1, 0, false);
     const Graph g = m.graph({out});
     const Tensor in = m.random_input({c.mb, 3, c.ih, c.iw});
-    ExecOptions opts;
-    opts.threads = 2;
-    opts.verbose = true;
+    ExecOptions opts = two_threads_verbose();
     const Tensor ref = make_reference_executor(g, opts)->run(in).at(0);
     opts.bf16 = true;
     OneDnnTuning always;
@@ -206,7 +208,6 @@ TEST(OneDnnOps, Bf16WinogradGemmStaysWithinItsBound) {
   }
 }
 
-
 TEST(OneDnnOps, Bf16ResidualOneByOneConvsRunJitBf16NearTheDefaultKernel) {
   // bf16 1x1 convs with a residual (a Bottleneck conv3: bf16 src and residual,
   // sum + ReLU) take jit_bf16_1x1 (OneDnnTuning::jit_bf16_residual_1x1) instead
@@ -222,9 +223,7 @@ TEST(OneDnnOps, Bf16ResidualOneByOneConvsRunJitBf16NearTheDefaultKernel) {
   const int out = m.conv(c, 64, 8, 1, 1, 0, false);
   const Graph g = m.graph({out});
   const Tensor in = m.random_input({1, 3, 21, 38});
-  ExecOptions opts;
-  opts.threads = 2;
-  opts.verbose = true;
+  ExecOptions opts = two_threads_verbose();
   const Tensor ref = make_reference_executor(g, opts)->run(in).at(0);
   opts.bf16 = true;
   auto fast = make_onednn_executor(g, opts);
@@ -244,6 +243,7 @@ TEST(OneDnnOps, Bf16ResidualOneByOneConvsRunJitBf16NearTheDefaultKernel) {
   EXPECT_LE(fast_err, 2 * dflt_err + 1e-3 * max_ref);
   EXPECT_LE(max_abs_diff(y_fast, y_dflt), 0.02 * max_ref);
 }
+
 TEST(OneDnnOps, Bf16WinogradGemmOnlyPastSixteenthResolution) {
   // Default tuning (Deep): a Winograd layer at full resolution keeps the f32
   // GEMM, one after the graph has reached 1/16 of the input takes the bf16 one.
@@ -256,9 +256,7 @@ TEST(OneDnnOps, Bf16WinogradGemmOnlyPastSixteenthResolution) {
   const int out = m.conv(b, 32, 8, 1, 1, 0, false);
   const Graph g = m.graph({out});
   const Tensor in = m.random_input({1, 3, 64, 64});
-  ExecOptions opts;
-  opts.threads = 2;
-  opts.verbose = true;
+  ExecOptions opts = two_threads_verbose();
   opts.bf16 = true;
   auto exec = make_onednn_executor(g, opts);
   exec->run(in);
