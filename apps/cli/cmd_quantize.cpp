@@ -28,7 +28,7 @@
 #include "quant/calibrator.h"
 #include "quant/diagnostics.h"
 #include "quant/fallback.h"
-#include "quant/fold_pointwise.h"
+#include "ir/fold_pointwise.h"
 #include "quant/quantize_graph.h"
 #include "quant/sensitivity.h"
 #include "report/report_inputs.h"
@@ -295,11 +295,11 @@ void run_quantize(const QuantizeArgs& a, const GlobalOptions& g) {
   require_fp32_model(model, a.model);
   {
     // Before calibration: every step below (statistics, diagnostics, fallback) sees the folded graph.
-    const std::vector<quant::FoldedPair> folded =
+    const std::vector<FoldedPair> folded =
         fold_before_calibration(model.graph, !a.no_fold_head, a.fold_pointwise, a.int8_head, a.fp32_layers);
     const quant::QuantOptions head_rule;
     if (!g.quiet)
-      for (const quant::FoldedPair& f : folded)
+      for (const FoldedPair& f : folded)
         fmt::print("folded        {} into {} ({})\n", f.pointwise, f.producer,
                    quant::is_head_node(f.pointwise, head_rule) ? "the head, default; --no-fold-head keeps it a separate FP32 conv"
                                                                : "--fold-pointwise");

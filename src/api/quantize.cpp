@@ -33,9 +33,9 @@ std::set<std::string> layers_kept_fp32(const Graph& graph, const std::vector<std
   return keep;
 }
 
-std::vector<quant::FoldedPair> fold_before_calibration(Graph& graph, bool fold_head, bool fold_pointwise, bool int8_head,
+std::vector<FoldedPair> fold_before_calibration(Graph& graph, bool fold_head, bool fold_pointwise, bool int8_head,
                                                        const std::vector<std::string>& fp32_layers) {
-  std::vector<quant::FoldedPair> folded;
+  std::vector<FoldedPair> folded;
   if (!fold_head && !fold_pointwise) return folded;
   const quant::QuantOptions qo;
   auto accept = [&](const Node&, const Node& pointwise) {
@@ -43,7 +43,7 @@ std::vector<quant::FoldedPair> fold_before_calibration(Graph& graph, bool fold_h
     const bool head_asked_for = int8_head || std::find(fp32_layers.begin(), fp32_layers.end(), pointwise.name) != fp32_layers.end();
     return fold_head && !head_asked_for;
   };
-  graph = quant::fold_pointwise_convs(graph, &folded, true, accept);
+  graph = fold_pointwise_convs(graph, &folded, true, accept);
   return folded;
 }
 

@@ -13,7 +13,7 @@
 
 #include "formats/model.h"
 #include "quant/calibrator.h"
-#include "quant/fold_pointwise.h"
+#include "ir/fold_pointwise.h"
 #include "quant/quantize_graph.h"
 #include "textdet/image_io.h"
 
@@ -53,7 +53,7 @@ std::set<std::string> layers_kept_fp32(const Graph& graph, const std::vector<std
 // (is_head_node) into its producer, unless the caller asked for the head
 // itself (int8_head, or its name in fp32_layers); with fold_pointwise, every
 // other pair too. Returns the folded pairs.
-std::vector<quant::FoldedPair> fold_before_calibration(Graph& graph, bool fold_head, bool fold_pointwise, bool int8_head,
+std::vector<FoldedPair> fold_before_calibration(Graph& graph, bool fold_head, bool fold_pointwise, bool int8_head,
                                                        const std::vector<std::string>& fp32_layers);
 
 // --equalize-dw and --nonneg-shift, in that order, on the FP32 graph before

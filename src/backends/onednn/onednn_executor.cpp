@@ -5,10 +5,12 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <chrono>
 #include <list>
 
 #include "backends/onednn/plan_builder.h"
+#include "ir/fold_pointwise.h"
 
 namespace textq {
 
@@ -42,16 +44,27 @@ double now_ms() {
 class OneDnnExecutor final : public Executor {
  public:
   OneDnnExecutor(const Graph& graph, const ExecOptions& options, const OneDnnTuning& tuning)
-      : graph_(graph), options_(options), tuning_(tuning), weights_() {
-    graph_.verify();
+      : options_(options), tuning_(tuning) {
+    graph.verify();
     if (options.bf16 && !bf16_supported())
       throw Error(ErrorKind::UnsupportedModel, "oneDNN backend: bf16 precision needs a CPU with AVX-512 BF16 or AMX; "
                                                "this one runs " + std::string(isa_name()));
-    for (const Node& n : graph_.nodes)
+    for (const Node& n : graph.nodes)
       if (n.quant.enabled) {
         conv_quant(n);  // refuses bad INT8 parameters now rather than at the first run
         has_int8_ = true;
       }
+    as_given_.graph = graph;
+    if (tuning.fold_output_pointwise) {
+      std::vector<FoldedPair> folded;
+      Graph g = fold_pointwise_convs(graph, &folded, true, [&graph](const Node&, const Node& pointwise) {
+        return std::find(graph.outputs.begin(), graph.outputs.end(), pointwise.output) != graph.outputs.end();
+      });
+      if (!folded.empty()) {
+        folded_ = std::make_unique<Variant>();
+        folded_->graph = std::move(g);
+      }
+    }
   }
 
   std::vector<Tensor> run(const Tensor& input, const NodeObserver* observer) override {
@@ -59,13 +72,17 @@ class OneDnnExecutor final : public Executor {
       throw Error(ErrorKind::InvalidArgument, std::string("oneDNN backend: input must be a 4-D NCHW f32 tensor, got ") +
                                                   dtype_name(input.dtype()) + " " + shape_str(input.shape()));
     if (options_.threads > 0) omp_set_num_threads(options_.threads);  // before any primitive is made
-    ShapePlan& plan = plan_for(input.shape());
+    // An observer sees every node of the graph as given; unobserved runs take the folded graph.
+    Variant& variant = observer || !folded_ ? as_given_ : *folded_;
+    const Graph& graph = variant.graph;
+    last_ = &variant;
+    ShapePlan& plan = plan_for(variant, input.shape());
     plan.input_user.set_data_handle(const_cast<void*>(input.raw()));  // read only
 
     const bool timed = options_.verbose;
-    profile_.assign(graph_.nodes.size(), NodeProfile());
-    for (size_t ni = 0; ni < graph_.nodes.size(); ++ni) {
-      const Node& n = graph_.nodes[ni];
+    profile_.assign(graph.nodes.size(), NodeProfile());
+    for (size_t ni = 0; ni < graph.nodes.size(); ++ni) {
+      const Node& n = graph.nodes[ni];
       const NodePlan& np = plan.nodes[ni];
       profile_[ni].name = n.name;
       profile_[ni].impl = np.impl;
@@ -81,14 +98,14 @@ class OneDnnExecutor final : public Executor {
         if (timed || observer) ctx_.stream.wait();
       });
       if (timed) profile_[ni].ms = now_ms() - t0;
-      if (observer) (*observer)(n, to_plain(plan, ni));
+      if (observer) (*observer)(n, to_plain(graph, plan, ni));
     }
 
     std::vector<Tensor> outputs;
-    for (size_t i = 0; i < graph_.outputs.size(); ++i) {
-      const int v = graph_.outputs[i];
+    for (size_t i = 0; i < graph.outputs.size(); ++i) {
+      const int v = graph.outputs[i];
       Tensor out = Tensor::uninitialized(DType::f32, plan.shapes[static_cast<size_t>(v)]);  // the reorder writes all
-      guard_node(graph_.value_names[static_cast<size_t>(v)], "output reorder", [&] {
+      guard_node(graph.value_names[static_cast<size_t>(v)], "output reorder", [&] {
         plan.output_plain[i].set_data_handle(out.raw());
         plan.output_reorders[i].execute(ctx_.stream, plan.values[static_cast<size_t>(v)], plan.output_plain[i]);
         ctx_.stream.wait();
@@ -105,37 +122,47 @@ class OneDnnExecutor final : public Executor {
     return "onednn (oneDNN " + std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
            std::to_string(v->patch) + (has_int8_ ? ", f32 + int8" : ", f32") + ", threads " +
            (options_.threads > 0 ? std::to_string(options_.threads) : std::string("default")) +
-           (options_.bf16 ? ", bf16" : "") + (tuning_.winograd ? "" : ", no winograd") + ")";
+           (options_.bf16 ? ", bf16" : "") + (tuning_.winograd ? "" : ", no winograd") +
+           (folded_ ? ", output 1x1 folded" : "") + ")";
   }
 
   OneDnnStats stats() const {
     OneDnnStats s;
     s.plans_built = plans_built_;
-    s.plans_cached = static_cast<int>(plans_.size());
-    s.activation_bytes = plans_.empty() ? 0 : plans_.front()->buffers.total_bytes();
-    s.packed_weight_bytes = weights_.total_bytes();
-    if (!plans_.empty())
-      for (const NodePlan& np : plans_.front()->nodes) s.layout_reorders += np.reorders;
+    const Variant& last = last_ ? *last_ : as_given_;
+    s.plans_cached = static_cast<int>(as_given_.plans.size() + (folded_ ? folded_->plans.size() : 0));
+    s.activation_bytes = last.plans.empty() ? 0 : last.plans.front()->buffers.total_bytes();
+    s.packed_weight_bytes = as_given_.weights.total_bytes() + (folded_ ? folded_->weights.total_bytes() : 0);
+    if (!last.plans.empty())
+      for (const NodePlan& np : last.plans.front()->nodes) s.layout_reorders += np.reorders;
+    s.folded_pointwise = folded_ ? static_cast<int>(as_given_.graph.nodes.size() - folded_->graph.nodes.size()) : 0;
     return s;
   }
 
  private:
-  ShapePlan& plan_for(const Shape& shape) {
-    for (auto it = plans_.begin(); it != plans_.end(); ++it) {
+  // One graph with its packed weights and per-shape plans (node indices key the weights).
+  struct Variant {
+    Graph graph;  // a copy: tensors share their buffers with the caller's graph
+    WeightCache weights;
+    std::list<std::unique_ptr<ShapePlan>> plans;  // most recently used first
+  };
+
+  ShapePlan& plan_for(Variant& v, const Shape& shape) {
+    for (auto it = v.plans.begin(); it != v.plans.end(); ++it) {
       if ((*it)->input_shape != shape) continue;
-      plans_.splice(plans_.begin(), plans_, it);  // most recently used first
-      return *plans_.front();
+      v.plans.splice(v.plans.begin(), v.plans, it);  // most recently used first
+      return *v.plans.front();
     }
-    PlanBuilder builder(graph_, ctx_, weights_, tuning_, options_.bf16);
-    plans_.push_front(builder.build(shape));
+    PlanBuilder builder(v.graph, ctx_, v.weights, tuning_, options_.bf16);
+    v.plans.push_front(builder.build(shape));
     ++plans_built_;
-    if (plans_.size() > kMaxCachedPlans) plans_.pop_back();
-    return *plans_.front();
+    if (v.plans.size() > kMaxCachedPlans) v.plans.pop_back();
+    return *v.plans.front();
   }
 
   // Node ni's output as a fresh plain NCHW f32 tensor, dequantized (the observer's slow path).
-  Tensor to_plain(ShapePlan& plan, size_t ni) {
-    const Node& n = graph_.nodes[ni];
+  Tensor to_plain(const Graph& graph, ShapePlan& plan, size_t ni) {
+    const Node& n = graph.nodes[ni];
     const size_t v = static_cast<size_t>(n.output);
     Tensor out(DType::f32, plan.shapes[v]);
     guard_node(n.name, "observer reorder", [&] {
@@ -149,12 +176,12 @@ class OneDnnExecutor final : public Executor {
     return out;
   }
 
-  Graph graph_;  // a copy: tensors share their buffers with the caller's graph
   ExecOptions options_;
   OneDnnTuning tuning_;
   Context ctx_;
-  WeightCache weights_;
-  std::list<std::unique_ptr<ShapePlan>> plans_;
+  Variant as_given_;                  // observed runs (calibration, --dump) and graphs with nothing to fold
+  std::unique_ptr<Variant> folded_;   // unobserved runs when OneDnnTuning::fold_output_pointwise folded a pair
+  const Variant* last_ = nullptr;     // the variant of the last run
   int plans_built_ = 0;
   bool has_int8_ = false;
   std::vector<NodeProfile> profile_;

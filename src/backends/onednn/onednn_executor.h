@@ -37,9 +37,17 @@ struct OneDnnTuning {
   //  - Always: every Winograd layer.
   enum class Bf16WinogradGemm { Never, Deep, Always };
   Bf16WinogradGemm bf16_winograd_gemm = Bf16WinogradGemm::Deep;
+  // FP32 1x1 convs that make a graph output from a linear Conv/ConvTranspose
+  // read by nothing else (TextSnake's head after the last deconv) run folded
+  // into it (ir/fold_pointwise.h): exact in real arithmetic, f32 rounding of
+  // the folded weights aside, and the 32-channel full-resolution map between
+  // them is never written (~40 ms of R50 at 736x1280, 2 threads). Runs with an
+  // observer always see the graph as given.
+  bool fold_output_pointwise = true;
 };
 
-// Verifies the graph and keeps a copy of it (weights are shared, not copied).
+// Verifies the graph and keeps a copy of it (weights are shared, not copied;
+// a folded output 1x1, see OneDnnTuning, gets its fused weights made once).
 // Throws Error(InvalidFile) for an INT8 node with bad types or scales.
 // The executor is not thread-safe: one run() at a time.
 std::unique_ptr<Executor> make_onednn_executor(const Graph& graph, const ExecOptions& options,
@@ -52,6 +60,7 @@ struct OneDnnStats {
   size_t activation_bytes = 0;      // buffers of the most recently used plan
   size_t packed_weight_bytes = 0;   // reordered weights kept across shapes
   int layout_reorders = 0;          // reorders inside the most recent plan (graph output ones excluded)
+  int folded_pointwise = 0;         // 1x1 convs folded away for unobserved runs (OneDnnTuning)
 };
 // Throws Error(InvalidArgument) when `executor` did not come from make_onednn_executor.
 OneDnnStats onednn_stats(const Executor& executor);

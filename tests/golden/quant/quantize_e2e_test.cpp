@@ -16,7 +16,7 @@
 #include "quant/calib_source.h"
 #include "quant/calibrator.h"
 #include "quant/diagnostics.h"
-#include "quant/fold_pointwise.h"
+#include "ir/fold_pointwise.h"
 #include "quant/quantize_graph.h"
 #include "runtime/executor.h"
 

@@ -55,7 +55,7 @@ TEST(OneDnnGraphs, LayoutsFlowWithoutReordersAndNoNodeFallsToRef) {
   // is the plain nchw graph input.
   EXPECT_EQ(onednn_stats(*exec).layout_reorders, 1);
   const std::vector<NodeProfile> prof = exec->profile();
-  ASSERT_EQ(prof.size(), g.nodes.size());
+  ASSERT_EQ(prof.size(), g.nodes.size() - 1) << "the head 1x1 runs folded into the last deconv";
   for (const NodeProfile& p : prof) {
     std::printf("  %-10s %-28s %.3f ms\n", p.name.c_str(), p.impl.c_str(), p.ms);
     EXPECT_FALSE(p.impl.empty()) << p.name;
@@ -78,6 +78,42 @@ TEST(OneDnnGraphs, ConvPoolAddChainHasNoReorderBeyondTheInput) {
   auto exec = make_onednn_executor(g, two_threads());
   expect_matches_reference(g, m.random_input({1, 3, 45, 37}), "chain conv/pool/add/relu ih45iw37", exec.get());
   EXPECT_LE(onednn_stats(*exec).layout_reorders, 1) << "only nchw input -> first conv's layout";
+}
+
+// The head 1x1 (a graph output, read from a linear deconv that nothing else
+// reads) runs folded into the deconv; with the tuning off, or when the 1x1's
+// output goes on to another node, nothing is folded. Both match the reference.
+TEST(OneDnnGraphs, OutputOneByOneRunsFoldedIntoTheLinearDeconvBeforeIt) {
+  GraphMaker m(29);
+  const Graph g = mini_textsnake(m, 16);
+  const std::string deconv = g.nodes[g.nodes.size() - 2].name, head = g.nodes.back().name;
+  const Tensor x = m.random_input({1, 3, 48, 64});
+  auto folded = make_onednn_executor(g, two_threads(true));
+  const std::vector<Tensor> a = expect_matches_reference(g, x, "mini_textsnake folded 48x64", folded.get());
+  EXPECT_EQ(onednn_stats(*folded).folded_pointwise, 1);
+  const std::vector<NodeProfile> prof = folded->profile();
+  ASSERT_EQ(prof.size(), g.nodes.size() - 1);
+  EXPECT_EQ(prof.back().name, deconv) << "the fused node keeps the producer's name";
+  for (const NodeProfile& p : prof) EXPECT_NE(p.name, head);
+  EXPECT_NE(folded->describe().find("output 1x1 folded"), std::string::npos) << folded->describe();
+
+  OneDnnTuning off;
+  off.fold_output_pointwise = false;
+  auto apart = make_onednn_executor(g, two_threads(true), off);
+  const std::vector<Tensor> b = expect_matches_reference(g, x, "mini_textsnake apart 48x64", apart.get());
+  EXPECT_EQ(onednn_stats(*apart).folded_pointwise, 0);
+  EXPECT_EQ(apart->profile().size(), g.nodes.size());
+  EXPECT_FALSE(bitwise_equal(a[0], b[0])) << "folded weights round differently: the fold did not run";
+
+  GraphMaker m2(30);
+  int y = m2.conv(m2.input(), 3, 16, 3, 1, 1, true);
+  y = m2.deconv(y, 16, 16, 4, 2, 1, false);
+  y = m2.conv(y, 16, 5, 1, 1, 0, false);
+  y = m2.relu(y);  // the 1x1 is not an output: left alone
+  const Graph g2 = m2.graph({y});
+  auto exec2 = make_onednn_executor(g2, two_threads());
+  expect_matches_reference(g2, m2.random_input({1, 3, 20, 28}), "deconv 1x1 relu 20x28", exec2.get());
+  EXPECT_EQ(onednn_stats(*exec2).folded_pointwise, 0);
 }
 
 TEST(OneDnnGraphs, TwoInputShapesOnOneExecutorAndPlanCaching) {

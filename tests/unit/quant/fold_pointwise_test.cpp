@@ -9,10 +9,10 @@
 #include <random>
 
 #include "common/graph_nodes.h"
-#include "quant/fold_pointwise.h"
+#include "ir/fold_pointwise.h"
 #include "runtime/executor.h"
 
-namespace textq::quant {
+namespace textq {
 namespace {
 
 Tensor random_tensor(const Shape& s, uint32_t seed, float lo = -1.f, float hi = 1.f) {
@@ -105,4 +105,4 @@ TEST(FoldPointwise, LeavesPairsThatAreNotLinearOrNotAlone) {
 }
 
 }  // namespace
-}  // namespace textq::quant
+}  // namespace textq

@@ -1,8 +1,8 @@
-#include "quant/fold_pointwise.h"
+#include "ir/fold_pointwise.h"
 
 #include <cstdint>
 
-namespace textq::quant {
+namespace textq {
 namespace {
 
 bool is_conv(const Node& n) { return n.op == OpKind::Conv || n.op == OpKind::ConvTranspose; }
@@ -111,4 +111,4 @@ Graph fold_pointwise_convs(const Graph& graph, std::vector<FoldedPair>* folded, 
   return g;
 }
 
-}  // namespace textq::quant
+}  // namespace textq

@@ -1,6 +1,7 @@
 // Folds a 1x1 convolution into the linear Conv/ConvTranspose that feeds it
 // (docs/quantization.md §5: `quantize` folds the head by default,
-// `--fold-pointwise` every such pair). With no activation or
+// `--fold-pointwise` every such pair; the oneDNN backend folds FP32 pairs
+// whose 1x1 makes a graph output, docs/backends.md). With no activation or
 // residual between them, B(A(x)) is one convolution with A's window and
 // weights B·W_A, bias B·b_A + b_B: exact in real arithmetic, and the
 // intermediate map (TextSnake: the 32-channel full-resolution output of
@@ -13,7 +14,7 @@
 
 #include "ir/graph.h"
 
-namespace textq::quant {
+namespace textq {
 
 struct FoldedPair {
   std::string producer, pointwise;  // node names; the fused node keeps the producer's name
@@ -33,4 +34,4 @@ using FoldFilter = std::function<bool(const Node& producer, const Node& pointwis
 Graph fold_pointwise_convs(const Graph& graph, std::vector<FoldedPair>* folded = nullptr, bool only_if_cheaper = true,
                            const FoldFilter& accept = nullptr);
 
-}  // namespace textq::quant
+}  // namespace textq
