@@ -11,6 +11,7 @@
 #include "textdet/center_mask.h"
 #include "textdet/centralize.h"
 #include "textdet/fill_hole.h"
+#include "textdet/isolated_pixels.h"
 #include "textdet/merge_disks.h"
 #include "textdet/preprocess.h"
 #include "textdet/sigmoid.h"
@@ -170,7 +171,12 @@ std::vector<TextInstance> decode_textsnake(const float* maps, int Hp, int Wp,
   // RETR_LIST yields RETR_TREE's contours in RETR_TREE's order (every contour
   // a child of the frame) without its per-contour parent search, which is
   // quadratic in the number of contours.
-  const cv::Mat filled = fill_hole(center.mask(center.box));
+  cv::Mat filled = fill_hole(center.mask(center.box));
+  // A lone pixel traces to a one-point contour of area 0, which the area test
+  // below drops whenever the minimum is positive: clearing lone pixels first
+  // leaves the other contours and their order as they were, and saves
+  // tracing them (noisy maps hold ~100k: docs/textsnake_decoder.md, "Speed").
+  if (p.min_center_area > 0) clear_isolated_pixels(filled);
   std::vector<std::vector<cv::Point>> contours;
   cv::findContours(filled, contours, cv::RETR_LIST, cv::CHAIN_APPROX_SIMPLE, center.box.tl());
 

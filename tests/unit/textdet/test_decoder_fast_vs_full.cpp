@@ -84,6 +84,10 @@ TEST(DecoderFastVsFull, TiledRandomModelMapManyComponents) {
   DecoderParams p;
   p.min_center_region_confidence = 0.16f;
   expect_identical(maps.data(), 256, 640, p, "rand tiled thr 0.16", 40);
+  // No minimum area: lone pixels are decoded too (the fast path keeps them).
+  const auto small = tiled("rand128x256.pred.npy", 40, 64, 10, 20);
+  p.min_center_area = 0;
+  expect_identical(small.data(), 40, 64, p, "rand tiled thr 0.16, min area 0", 150);
 }
 
 TEST(DecoderFastVsFull, TiledTieMapAndOtherThresholds) {
