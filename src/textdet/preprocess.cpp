@@ -6,6 +6,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "textdet/byte_tables.h"
 #include "textq/error.h"
 
 
@@ -79,32 +80,19 @@ PreprocessResult preprocess_image(const cv::Mat& bgr, const PreprocessParams& p)
   // Every element is written below: the image's pixels, and zeros (the
   // padding value) right of and below them.
   r.input = Tensor::uninitialized(DType::f32, {1, 3, r.pad_h, r.pad_w});
-  float* dst = r.input.data<float>();
-  const size_t plane = static_cast<size_t>(r.pad_h) * r.pad_w;
-  for (int c = 0; c < 3; ++c) {
-    const int src_c = p.to_rgb ? 2 - c : c;  // mean/std are given in output (RGB) order
+  ByteTables tables;
+  for (int c = 0; c < 3; ++c) {  // mean/std are given in output (RGB) order
     const float mean = p.mean[c];
     const float stdv = p.std[c];
     // MMOCR 0.x runs mmdet 2.x's Normalize, which stores mean/std as float32
     // arrays; mmcv.imnormalize_ then takes 1 / float64(that float32).
     const double inv_std = 1.0 / static_cast<double>(stdv);
-    float* out = dst + c * plane;
-    for (int y = 0; y < r.img_h; ++y) {
-      const uint8_t* row = resized.ptr<uint8_t>(y);
-      float* o = out + static_cast<size_t>(y) * r.pad_w;
-      if (p.version == MmocrVersion::v0) {
-        for (int x = 0; x < r.img_w; ++x) {
-          const float t = static_cast<float>(row[3 * x + src_c]) - mean;
-          o[x] = static_cast<float>(static_cast<double>(t) * inv_std);
-        }
-      } else {
-        for (int x = 0; x < r.img_w; ++x)
-          o[x] = (static_cast<float>(row[3 * x + src_c]) - mean) / stdv;
-      }
-      std::fill(o + r.img_w, o + r.pad_w, 0.0f);
+    for (int v = 0; v < 256; ++v) {
+      const float t = static_cast<float>(v) - mean;
+      tables[c][v] = p.version == MmocrVersion::v0 ? static_cast<float>(static_cast<double>(t) * inv_std) : t / stdv;
     }
-    std::fill(out + static_cast<size_t>(r.img_h) * r.pad_w, out + plane, 0.0f);
   }
+  planes_from_byte_tables(resized, tables, p.to_rgb, r.input.data<float>(), r.pad_h, r.pad_w);
   return r;
 }
 

@@ -9,6 +9,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "textdet/preprocess.h"
+#include "textdet/byte_tables.h"
 #include "textq/error.h"
 
 namespace textq {
@@ -76,22 +77,16 @@ PreprocessResult preprocess_paddle_det(const cv::Mat& bgr, const PreprocessParam
   cv::resize(src, resized, ns, 0, 0, cv::INTER_LINEAR);
 
   r.input = Tensor::uninitialized(DType::f32, {1, 3, ns.height, ns.width});  // every element written below
-  float* dst = r.input.data<float>();
-  const size_t plane = static_cast<size_t>(ns.height) * ns.width;
+  ByteTables tables;
   for (int c = 0; c < 3; ++c) {
-    const int src_c = p.to_rgb ? 2 - c : c;
     const float scale = p.scale, mean = p.mean[c], stdv = p.std[c];
-    float* out = dst + c * plane;
-    for (int y = 0; y < ns.height; ++y) {
-      const uint8_t* row = resized.ptr<uint8_t>(y);
-      float* o = out + static_cast<size_t>(y) * ns.width;
-      for (int x = 0; x < ns.width; ++x) {
-        const float scaled = static_cast<float>(row[3 * x + src_c]) * scale;  // (img * scale - mean) / std
-        const float centred = scaled - mean;
-        o[x] = centred / stdv;
-      }
+    for (int v = 0; v < 256; ++v) {
+      const float scaled = static_cast<float>(v) * scale;  // (img * scale - mean) / std
+      const float centred = scaled - mean;
+      tables[c][v] = centred / stdv;
     }
   }
+  planes_from_byte_tables(resized, tables, p.to_rgb, r.input.data<float>(), ns.height, ns.width);
   return r;
 }
 

@@ -1,5 +1,7 @@
-// Resize arithmetic (spec §4.2 examples) and argument checks of preprocess_image.
+// Resize arithmetic (spec §4.2 examples), the normalisation tables and argument checks of preprocess_image.
 #include <gtest/gtest.h>
+
+#include <opencv2/imgproc.hpp>
 
 #include "textdet/preprocess.h"
 #include "textq/error.h"
@@ -52,6 +54,47 @@ TEST(Preprocess, ZeroPointEightVersionsDifferByAtMostOneUlp) {
     differ += x[i] != y[i];
   }
   EXPECT_EQ(differ, 0) << "with MMOCR's mean/std, 0.x and 1.x normalisation agree bit for bit";
+}
+
+// Every output element is the per-pixel expression of its channel's byte
+// (0.x, 1.x and PaddleOCR's), in the right plane for both channel orders, with
+// zeros right of and below the image; odd sizes leave no element unwritten.
+TEST(Preprocess, TablesGiveThePerPixelExpressionInEveryPlane) {
+  cv::Mat img(37, 53, CV_8UC3);
+  cv::randu(img, 0, 256);
+  for (const bool to_rgb : {true, false}) {
+    for (const int kind : {0, 1, 2}) {
+      PreprocessParams p = kind == 2 ? paddle_det_preprocess_defaults() : PreprocessParams{};
+      p.version = kind == 1 ? MmocrVersion::v1 : MmocrVersion::v0;
+      p.to_rgb = to_rgb;
+      p.mean[1] = kind == 2 ? 0.456f : 116.3f;  // not MMOCR's, so 0.x and 1.x differ somewhere
+      p.std[2] = kind == 2 ? 0.225f : 57.1f;
+      p.scale_long = p.scale_short = 53;  // no resize: the expression sees img's own bytes
+      p.limit_side_len = 64;
+      const PreprocessResult r = preprocess_image(img, p);
+      cv::Mat resized = img;  // PaddleOCR's resize goes to multiples of 32: compare with its bytes
+      if (r.img_w != img.cols || r.img_h != img.rows)
+        cv::resize(img, resized, cv::Size(r.img_w, r.img_h), 0, 0, cv::INTER_LINEAR);
+      const float* x = r.input.data<float>();
+      const size_t plane = static_cast<size_t>(r.pad_h) * r.pad_w;
+      for (int c = 0; c < 3; ++c)
+        for (int y = 0; y < r.pad_h; ++y)
+          for (int xx = 0; xx < r.pad_w; ++xx) {
+            float want = 0.0f;
+            if (y < r.img_h && xx < r.img_w) {
+              const float v = resized.at<cv::Vec3b>(y, xx)[to_rgb ? 2 - c : c];
+              if (kind == 0)
+                want = static_cast<float>(static_cast<double>(v - p.mean[c]) * (1.0 / static_cast<double>(p.std[c])));
+              else if (kind == 1)
+                want = (v - p.mean[c]) / p.std[c];
+              else
+                want = (v * p.scale - p.mean[c]) / p.std[c];
+            }
+            ASSERT_EQ(x[c * plane + static_cast<size_t>(y) * r.pad_w + xx], want)
+                << "kind " << kind << " to_rgb " << to_rgb << " c " << c << " y " << y << " x " << xx;
+          }
+    }
+  }
 }
 
 TEST(Preprocess, BadInputsThrow) {
