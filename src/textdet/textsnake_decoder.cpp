@@ -10,7 +10,6 @@
 
 #include "textdet/center_mask.h"
 #include "textdet/centralize.h"
-#include "textdet/fill_hole.h"
 #include "textdet/isolated_pixels.h"
 #include "textdet/merge_disks.h"
 #include "textdet/preprocess.h"
@@ -160,25 +159,28 @@ std::vector<TextInstance> decode_textsnake(const float* maps, int Hp, int Wp,
   const Maps m{maps, maps + n, maps + 2 * n, maps + 3 * n, maps + 4 * n, Hp, Wp};
 
   // centre mask: S > float32(threshold) (numpy compares float32 to float32)
-  const CenterMask center = center_region_mask(m.text_logit, m.center_logit, Hp, Wp,
+  CenterMask center = center_region_mask(m.text_logit, m.center_logit, Hp, Wp,
                                                p.min_center_region_confidence);
   std::vector<TextInstance> out;
   if (center.box.empty()) return out;
-  // fill_hole and findContours on the foreground's bounding box: everything
-  // outside is background connected to the frame, so the fill and the traced
-  // borders are those of the full frame (offset back). After fill_hole the
-  // background is one 4-connected region, so there are no hole borders and
-  // RETR_LIST yields RETR_TREE's contours in RETR_TREE's order (every contour
-  // a child of the frame) without its per-contour parent search, which is
-  // quadratic in the number of contours.
-  cv::Mat filled = fill_hole(center.mask(center.box));
+  // MMOCR fills the mask's holes (fill_hole) and takes every contour of the
+  // result: the outer borders of the top-level components (a hole and all it
+  // holds become part of its component), in discovery order. RETR_EXTERNAL on
+  // the unfilled mask traces exactly those, from the same start pixels, in the
+  // same order: filling a hole changes no outer border (the tracer turns from
+  // outside background to the next 1 pixel through pixels 4-adjacent in turn,
+  // never through a hole), and contours inside holes are not external. So
+  // neither the fill nor hole contours are needed (docs/textsnake_decoder.md,
+  // "Speed"). The bounding box holds every 1 pixel; outside it is background
+  // connected to the frame, as findContours' zero border is.
+  cv::Mat mask = center.mask(center.box);
   // A lone pixel traces to a one-point contour of area 0, which the area test
   // below drops whenever the minimum is positive: clearing lone pixels first
   // leaves the other contours and their order as they were, and saves
-  // tracing them (noisy maps hold ~100k: docs/textsnake_decoder.md, "Speed").
-  if (p.min_center_area > 0) clear_isolated_pixels(filled);
+  // tracing them (noisy maps hold ~100k).
+  if (p.min_center_area > 0) clear_isolated_pixels(mask);
   std::vector<std::vector<cv::Point>> contours;
-  cv::findContours(filled, contours, cv::RETR_LIST, cv::CHAIN_APPROX_SIMPLE, center.box.tl());
+  cv::findContours(mask, contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE, center.box.tl());
 
   for (const auto& contour : contours) {
     if (cv::contourArea(contour) < p.min_center_area) continue;

@@ -14,8 +14,11 @@
 #include <string>
 #include <vector>
 
+#include <opencv2/imgproc.hpp>
+
 #include "core/npy.h"
 #include "textdet/center_mask.h"
+#include "textdet/fill_hole.h"
 #include "textdet/merge_disks.h"
 #include "textdet/numpy_compat.h"
 #include "textdet/sigmoid.h"
@@ -100,6 +103,41 @@ TEST(DecoderFastVsFull, TiledTieMapAndOtherThresholds) {
     p.min_center_region_confidence = thr;
     p.disk_overlap_thr = 0.1;
     expect_identical(synth.data(), 240, 400, p, "synthetic thr " + std::to_string(thr), 0);
+  }
+}
+
+// The decoder traces RETR_EXTERNAL on the unfilled mask instead of MMOCR's
+// fill_hole + findContours: same contours, same order, on masks full of holes,
+// islands in holes, rings touching diagonally and components at the edges.
+TEST(DecoderFastVsFull, ExternalContoursEqualThoseOfTheFilledMask) {
+  auto filled_contours = [](const cv::Mat& m) {
+    std::vector<std::vector<cv::Point>> c;
+    cv::findContours(fill_hole(m), c, cv::RETR_TREE, cv::CHAIN_APPROX_SIMPLE);
+    return c;
+  };
+  auto external_contours = [](const cv::Mat& m) {
+    std::vector<std::vector<cv::Point>> c;
+    cv::findContours(m, c, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
+    return c;
+  };
+  // A ring with an island in its hole, a ring whose hole touches the outside
+  // only diagonally (a hole for both), and a pixel on the edge.
+  cv::Mat m = cv::Mat::zeros(12, 16, CV_8U);
+  cv::rectangle(m, cv::Rect(1, 1, 7, 7), cv::Scalar(1));
+  m.at<uint8_t>(4, 4) = 1;
+  cv::rectangle(m, cv::Rect(9, 2, 5, 5), cv::Scalar(1));
+  m.at<uint8_t>(2, 13) = 0;  // the corner opens the ring diagonally only
+  m.at<uint8_t>(11, 0) = 1;
+  ASSERT_EQ(external_contours(m), filled_contours(m));
+  EXPECT_EQ(external_contours(m).size(), 3u);
+  std::mt19937 rng(11);
+  for (int trial = 0; trial < 60; ++trial) {
+    const int h = 4 + static_cast<int>(rng() % 70), w = 4 + static_cast<int>(rng() % 90);
+    std::bernoulli_distribution on(0.2 + 0.6 * (rng() % 100) / 100.0);  // up to crowded: many holes
+    cv::Mat r(h, w, CV_8U);
+    for (int y = 0; y < h; ++y)
+      for (int x = 0; x < w; ++x) r.at<uint8_t>(y, x) = on(rng) ? 1 : 0;
+    ASSERT_EQ(external_contours(r), filled_contours(r)) << "trial " << trial << " " << h << "x" << w;
   }
 }
 
