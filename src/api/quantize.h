@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "formats/model.h"
-#include "quant/calibrator.h"
 #include "ir/fold_pointwise.h"
+#include "quant/calibrator.h"
 #include "quant/quantize_graph.h"
 #include "textdet/image_io.h"
 

@@ -8,8 +8,8 @@
 
 #include <opencv2/imgproc.hpp>
 
-#include "textdet/preprocess.h"
 #include "textdet/byte_tables.h"
+#include "textdet/preprocess.h"
 #include "textq/error.h"
 
 namespace textq {

@@ -159,8 +159,7 @@ std::vector<TextInstance> decode_textsnake(const float* maps, int Hp, int Wp,
   const Maps m{maps, maps + n, maps + 2 * n, maps + 3 * n, maps + 4 * n, Hp, Wp};
 
   // centre mask: S > float32(threshold) (numpy compares float32 to float32)
-  CenterMask center = center_region_mask(m.text_logit, m.center_logit, Hp, Wp,
-                                               p.min_center_region_confidence);
+  CenterMask center = center_region_mask(m.text_logit, m.center_logit, Hp, Wp, p.min_center_region_confidence);
   std::vector<TextInstance> out;
   if (center.box.empty()) return out;
   // MMOCR fills the mask's holes (fill_hole) and takes every contour of the

@@ -115,6 +115,14 @@ class GraphMaker {
   std::mt19937 rng_;
 };
 
+// Two threads, as every oneDNN test runs; `verbose` makes profile() time each node.
+inline ExecOptions two_threads(bool verbose = false) {
+  ExecOptions o;
+  o.threads = 2;
+  o.verbose = verbose;
+  return o;
+}
+
 struct Compare {
   float max_abs = 0.f;
   double mean_abs = 0.0;
@@ -142,8 +150,7 @@ inline Compare compare(const Tensor& ref, const Tensor& got) {
 // Runs `graph` on both backends and checks every output; returns the oneDNN outputs.
 inline std::vector<Tensor> expect_matches_reference(const Graph& graph, const Tensor& input, const std::string& repro,
                                                     Executor* onednn = nullptr) {
-  ExecOptions opts;
-  opts.threads = 2;
+  const ExecOptions opts = two_threads();
   std::unique_ptr<Executor> own;
   if (!onednn) {
     own = make_onednn_executor(graph, opts);

@@ -136,8 +136,7 @@ inline std::vector<NodeDiff> compare_nodes(const Graph& g, const Tensor& input, 
   std::map<std::string, Tensor> got, ref;
   NodeObserver og = [&](const Node& n, const Tensor& t) { got[n.name] = t; };
   NodeObserver orf = [&](const Node& n, const Tensor& t) { ref[n.name] = t; };
-  ExecOptions opts;
-  opts.threads = 2;
+  const ExecOptions opts = two_threads();
   std::vector<Tensor> a = onednn.run(input, &og);
   std::vector<Tensor> b = make_reference_executor(g, opts)->run(input, &orf);
   if (outs_got) *outs_got = a;

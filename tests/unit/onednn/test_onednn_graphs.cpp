@@ -32,13 +32,6 @@ Graph mini_textsnake(GraphMaker& m, int width) {
   return m.graph({out});
 }
 
-ExecOptions two_threads(bool verbose = false) {
-  ExecOptions o;
-  o.threads = 2;
-  o.verbose = verbose;
-  return o;
-}
-
 TEST(OneDnnGraphs, MiniTextSnakeMatchesReferenceAwkwardWidth) {
   GraphMaker m(21);
   const Graph g = mini_textsnake(m, 13);

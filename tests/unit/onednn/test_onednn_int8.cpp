@@ -10,13 +10,6 @@
 namespace textq::test {
 namespace {
 
-ExecOptions two_threads() {
-  ExecOptions o;
-  o.threads = 2;
-  o.verbose = true;
-  return o;
-}
-
 bool is_vnni(const std::string& impl) { return impl.find("vnni") != std::string::npos && impl.rfind("ref", 0) != 0; }
 
 // Integer nodes: no element more than one step off, and off-by-one only at
@@ -64,7 +57,7 @@ TEST(OneDnnInt8, SingleConvMatchesReferenceOnAwkwardShapes) {
     const Tensor x = grid_input({1, c.ic, c.ih, c.iw}, o.input_scale, lo, hi, 5);
     o.dst_types["conv0"] = c.dst;
     const Graph g = make_int8(fp32, x, o);
-    auto exec = make_onednn_executor(g, two_threads());
+    auto exec = make_onednn_executor(g, two_threads(true));
     std::vector<Tensor> got, ref;
     const std::vector<NodeDiff> diffs = compare_nodes(g, x, *exec, &got, &ref);
     print_diffs(diffs, *exec);
@@ -100,7 +93,7 @@ TEST(OneDnnInt8, DeconvPhasesMatchReference) {
     if (dst == DType::f32) o.fp32_nodes = {"conv2"};  // deconv -> f32 -> FP32 conv (the TextSnake head)
     const Graph g = make_int8(fp32, x, o);
     ASSERT_EQ(g.nodes[1].quant.dst_type, dst);
-    auto exec = make_onednn_executor(g, two_threads());
+    auto exec = make_onednn_executor(g, two_threads(true));
     const std::vector<NodeDiff> diffs = compare_nodes(g, x, *exec);
     print_diffs(diffs, *exec);
     expect_int_nodes_close(diffs, std::string("deconv k4s2p1 13->7 dst ") + dtype_name(dst));
@@ -135,7 +128,7 @@ TEST(OneDnnInt8, ResidualSumPostOpsMatchReference) {
   const Graph g = make_int8(fp32, x, o);
   ASSERT_EQ(g.nodes[8].quant.dst_type, DType::f32);
   ASSERT_GT(g.nodes[4].quant.residual_scale, 0.f);
-  auto exec = make_onednn_executor(g, two_threads());
+  auto exec = make_onednn_executor(g, two_threads(true));
   const std::vector<NodeDiff> diffs = compare_nodes(g, x, *exec);
   print_diffs(diffs, *exec);
   expect_int_nodes_close(diffs, "residual chain");
@@ -161,8 +154,8 @@ TEST(OneDnnInt8, ResidualOneByOneConvsRunJitInt8AndMatchTheDefaultKernel) {
   const Graph g = make_int8(fp32, x, o);
   OneDnnTuning off;
   off.jit_int8_residual_1x1 = false;
-  auto fast = make_onednn_executor(g, two_threads());
-  auto dflt = make_onednn_executor(g, two_threads(), off);
+  auto fast = make_onednn_executor(g, two_threads(true));
+  auto dflt = make_onednn_executor(g, two_threads(true), off);
   const std::vector<NodeDiff> diffs = compare_nodes(g, x, *fast);
   print_diffs(diffs, *fast);
   expect_int_nodes_close(diffs, "jit_int8_1x1 residual convs");
@@ -191,7 +184,7 @@ TEST(OneDnnInt8, MaxPoolAndConcatStayInteger) {
   Int8Options o;
   const Tensor x = grid_input({1, 3, 35, 29}, o.input_scale, -128, 127, 8);
   const Graph g = make_int8(fp32, x, o);
-  auto exec = make_onednn_executor(g, two_threads());
+  auto exec = make_onednn_executor(g, two_threads(true));
   const std::vector<NodeDiff> diffs = compare_nodes(g, x, *exec);
   print_diffs(diffs, *exec);
   expect_int_nodes_close(diffs, "pool + concat of u8");
@@ -222,7 +215,7 @@ TEST(OneDnnInt8, ConcatRequantizesAnInputWithItsOwnScale) {
   g.nodes[4].quant.src_scale = own;
   ASSERT_NE(g.nodes[3].quant.src_scale, own);
   ASSERT_EQ(g.nodes[3].quant.src_type, DType::u8);
-  auto exec = make_onednn_executor(g, two_threads());
+  auto exec = make_onednn_executor(g, two_threads(true));
   const std::vector<NodeDiff> diffs = compare_nodes(g, x, *exec);
   print_diffs(diffs, *exec);
   expect_int_nodes_close(diffs, "concat with a requantized input");
@@ -271,7 +264,7 @@ TEST(OneDnnInt8, MixedFp32Int8ChainMatchesReference) {
   ASSERT_FALSE(g.nodes[1].quant.enabled);
   ASSERT_EQ(g.nodes[4].quant.residual_scale, 0.f);
   ASSERT_EQ(g.nodes[4].quant.dst_type, DType::u8);
-  auto exec = make_onednn_executor(g, two_threads());
+  auto exec = make_onednn_executor(g, two_threads(true));
   std::vector<Tensor> got, ref;
   const std::vector<NodeDiff> diffs = compare_nodes(g, x, *exec, &got, &ref);
   print_diffs(diffs, *exec);
@@ -291,7 +284,7 @@ TEST(OneDnnInt8, SecondRunReusesThePlanAndIsDeterministic) {
   Int8Options o;
   const Tensor x = grid_input({1, 3, 21, 17}, o.input_scale, -128, 127, 10);
   const Graph g = make_int8(fp32, x, o);
-  auto exec = make_onednn_executor(g, two_threads());
+  auto exec = make_onednn_executor(g, two_threads(true));
   const Tensor first = exec->run(x).at(0);
   const Tensor second = exec->run(x).at(0);
   EXPECT_TRUE(bitwise_equal(first, second));
@@ -306,7 +299,7 @@ TEST(OneDnnInt8, BadQuantParamsAreRefusedNamingTheNode) {
   Graph g = make_int8(m.graph({a}), x, o);
   g.nodes[0].quant.src_scale = 0.f;
   try {
-    make_onednn_executor(g, two_threads());
+    make_onednn_executor(g, two_threads(true));
     FAIL() << "accepted src_scale 0";
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::InvalidFile);

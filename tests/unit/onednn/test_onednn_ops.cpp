@@ -35,14 +35,6 @@ const ConvCase kConvCases[] = {
     {1, 64, 64, 10, 13, 3, 1, 1, 1, 1, true, true},      // Winograd-eligible shape
 };
 
-// Two threads with per-node profiling (the tests read profile().impl).
-ExecOptions two_threads_verbose() {
-  ExecOptions opts;
-  opts.threads = 2;
-  opts.verbose = true;
-  return opts;
-}
-
 TEST(OneDnnOps, ConvMatchesReference) {
   for (const ConvCase& c : kConvCases) {
     GraphMaker m(7);
@@ -58,8 +50,7 @@ TEST(OneDnnOps, ConvWinogradTuningStaysWithinTolerance) {
     GraphMaker m(8);
     const int y = m.conv(m.input(), c.ic, c.oc, c.k, c.stride, c.pad, c.relu, -1, c.groups, c.bias, c.dilation);
     const Graph g = m.graph({y});
-    ExecOptions opts;
-    opts.threads = 2;
+    const ExecOptions opts = two_threads();
     OneDnnTuning tuning;
     tuning.winograd = true;
     auto exec = make_onednn_executor(g, opts, tuning);
@@ -91,7 +82,7 @@ TEST(OneDnnOps, WinogradNhwcChainsMatchReference) {
     const int y = m.conv(x, c.ic, c.oc, 3, 1, c.pad, c.relu, r, 1, c.bias);
     const int z = m.conv(y, c.oc, 8, 1, 1, 0, false);  // reads the Winograd output in nhwc
     const Graph g = m.graph({y, z});
-    ExecOptions opts = two_threads_verbose();
+    ExecOptions opts = two_threads(true);
     auto exec = make_onednn_executor(g, opts);
     std::ostringstream repro;
     repro << "wino mb" << c.mb << "ic" << c.ic << "oc" << c.oc << "ih" << c.ih << "iw" << c.iw << "ph" << c.pad
@@ -141,7 +132,7 @@ TEST(OneDnnOps, Bf16PrecisionStaysNearFp32) {
   const int out = m.conv(z, 16, 8, 1, 1, 0, false);        // graph output: bf16 in, f32 out
   const Graph g = m.graph({out});
   const Tensor in = m.random_input({1, 3, 19, 26});
-  ExecOptions opts = two_threads_verbose();
+  ExecOptions opts = two_threads(true);
   const Tensor ref = make_reference_executor(g, opts)->run(in).at(0);
   opts.bf16 = true;
   OneDnnTuning wino_tuning;
@@ -187,7 +178,7 @@ TEST(OneDnnOps, Bf16WinogradGemmStaysWithinItsBound) {
     const int out = m.conv(y, c.oc, 8, 1, 1, 0, false);
     const Graph g = m.graph({out});
     const Tensor in = m.random_input({c.mb, 3, c.ih, c.iw});
-    ExecOptions opts = two_threads_verbose();
+    ExecOptions opts = two_threads(true);
     const Tensor ref = make_reference_executor(g, opts)->run(in).at(0);
     opts.bf16 = true;
     OneDnnTuning always;
@@ -225,7 +216,7 @@ TEST(OneDnnOps, Bf16ResidualOneByOneConvsRunJitBf16NearTheDefaultKernel) {
   const int out = m.conv(c, 64, 8, 1, 1, 0, false);
   const Graph g = m.graph({out});
   const Tensor in = m.random_input({1, 3, 21, 38});
-  ExecOptions opts = two_threads_verbose();
+  ExecOptions opts = two_threads(true);
   const Tensor ref = make_reference_executor(g, opts)->run(in).at(0);
   opts.bf16 = true;
   auto fast = make_onednn_executor(g, opts);
@@ -258,7 +249,7 @@ TEST(OneDnnOps, Bf16WinogradGemmOnlyPastSixteenthResolution) {
   const int out = m.conv(b, 32, 8, 1, 1, 0, false);
   const Graph g = m.graph({out});
   const Tensor in = m.random_input({1, 3, 64, 64});
-  ExecOptions opts = two_threads_verbose();
+  ExecOptions opts = two_threads(true);
   opts.bf16 = true;
   auto exec = make_onednn_executor(g, opts);
   exec->run(in);
@@ -288,8 +279,7 @@ TEST(OneDnnOps, DeconvMatchesReference) {
     const int x2 = m2.conv(m2.input(), 3, c.ic, 1, 1, 0, false);
     const int y2 = m2.deconv(x2, c.ic, c.oc, c.k, c.stride, c.pad, c.relu, 0, c.groups);
     const Graph g2 = m2.graph({y2});
-    ExecOptions opts;
-    opts.threads = 2;
+    const ExecOptions opts = two_threads();
     auto exec = make_onednn_executor(g2, opts);
     expect_matches_reference(g2, m2.random_input({c.mb, 3, c.ih, c.iw}), c.repro("conv1x1+deconv"), exec.get());
     const bool phases = c.stride > 1 && c.groups == 1;
