@@ -2,6 +2,9 @@
 // raw SCUT-CTW1500 tree, byte-identical to MMOCR's converters:
 //   0.x instances_training.json / instances_test.json (ctw1500_converter.py)
 //   1.x textdet_train.json / textdet_test.json (dataset preparer)
+// textq dataset icdar2015 RAW_ROOT -o OUT_DIR: MMOCR 1.x textdet_train.json /
+// textdet_test.json of an ICDAR2015 tree (as downloaded from the RRC site or
+// as MMOCR's preparer lays it out).
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -9,6 +12,7 @@
 #include "commands.h"
 #include "core/file_util.h"
 #include "datasets/ctw1500.h"
+#include "datasets/icdar2015.h"
 #include "datasets/mmocr_json.h"
 #include "textq/error.h"
 
@@ -56,6 +60,32 @@ void run_ctw1500(const DatasetOptions& o, const GlobalOptions& global) {
     throw Error(ErrorKind::Io, o.root + ": no CTW1500 label folders (annotations/{training,train,test} or ctw1500_{train,test}_labels)");
 }
 
+void run_icdar2015(const DatasetOptions& o, const GlobalOptions& global) {
+  if (!fs::is_directory(o.root)) throw Error(ErrorKind::Io, o.root + ": not a directory");
+  std::error_code ec;
+  fs::create_directories(o.out_dir, ec);
+  if (ec) throw Error(ErrorKind::Io, "cannot create " + o.out_dir + ": " + ec.message());
+  int written = 0;
+  for (auto split : {datasets::Icdar2015Split::Train, datasets::Icdar2015Split::Test}) {
+    const auto dirs = datasets::find_icdar2015_split(o.root, split);
+    if (!dirs) continue;
+    const bool train = split == datasets::Icdar2015Split::Train;
+    const auto ds = datasets::read_icdar2015_split(o.root, split, {true, global.max_image_pixels});
+    const std::string out = (fs::path(o.out_dir) / (train ? "textdet_train.json" : "textdet_test.json")).string();
+    write_text_atomic(out, datasets::write_mmocr1_json(ds, {dirs->img_prefix, false}));
+    if (!global.quiet) {
+      size_t boxes = 0, cared = 0;
+      for (const auto& im : ds.images)
+        for (const auto& inst : im.instances) boxes++, cared += !inst.ignore;
+      std::printf("wrote %s (%zu images, %zu boxes, %zu not ignored)\n", out.c_str(), ds.images.size(), boxes, cared);
+    }
+    ++written;
+  }
+  if (!written)
+    throw Error(ErrorKind::Io, o.root + ": no ICDAR2015 split (ch4_training_images, ch4_test_images or textdet_imgs/{train,test}, "
+                                        "each with its label folder)");
+}
+
 }  // namespace
 
 void register_dataset(CLI::App& app, const GlobalOptions& global) {
@@ -67,6 +97,10 @@ void register_dataset(CLI::App& app, const GlobalOptions& global) {
   ctw->add_option("-o,--out-dir", o->out_dir, "output folder")->required();
   ctw->add_option("--format", o->format, "mmocr0, mmocr1 or both [default: both]");
   ctw->callback([o, &global] { run_ctw1500(*o, global); });
+  CLI::App* ic15 = cmd->add_subcommand("icdar2015", "ICDAR2015 raw tree (as downloaded or MMOCR 1.x layout) -> MMOCR 1.x json");
+  ic15->add_option("raw_root", o->root, "raw dataset root (ch4_test_images + Challenge4_Test_Task1_GT, ...)")->required();
+  ic15->add_option("-o,--out-dir", o->out_dir, "output folder")->required();
+  ic15->callback([o, &global] { run_icdar2015(*o, global); });
 }
 
 }  // namespace textq::cli

@@ -1,11 +1,11 @@
 #include "datasets/ctw1500.h"
 
-#include <algorithm>
 #include <filesystem>
 
 #include "core/file_util.h"
 #include "datasets/image_size.h"
 #include "datasets/python_json.h"
+#include "datasets/raw_tree.h"
 #include "datasets/text_labels.h"
 #include "datasets/xml_lite.h"
 #include "eval/geos_polygon.h"
@@ -15,8 +15,6 @@ namespace fs = std::filesystem;
 
 namespace textq::datasets {
 namespace {
-
-constexpr size_t kMaxImages = 1u << 20;
 
 [[noreturn]] void bad(const std::string& where, const std::string& rule) {
   throw Error(ErrorKind::InvalidFile, where + ": " + rule);
@@ -30,30 +28,6 @@ int int_attr(const XmlElement& e, const char* key, const std::string& where) {
   if (i == v.size() || v.size() > 12 || v.find_first_not_of("0123456789", i) != std::string::npos)
     bad(where, std::string("<box> attribute ") + key + "=\"" + v + "\" is not an integer");
   return std::stoi(v);
-}
-
-bool is_image_name(const std::string& n) {
-  for (const char* s : {".png", ".PNG", ".jpg", ".JPG", ".jpeg", ".JPEG"}) {
-    const size_t l = std::char_traits<char>::length(s);
-    if (n.size() > l && n.compare(n.size() - l, l, s) == 0) return true;
-  }
-  return false;
-}
-
-std::vector<std::string> sorted_files(const std::string& dir) {
-  std::vector<std::string> out;
-  for (const auto& e : fs::directory_iterator(dir)) {
-    if (!e.is_regular_file()) continue;
-    out.push_back(e.path().filename().string());
-    if (out.size() > kMaxImages) throw Error(ErrorKind::InvalidFile, dir + ": more than 2^20 files");
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-std::string stem(const std::string& name) {
-  const size_t k = name.find_last_of('.');
-  return k == std::string::npos ? name : name.substr(0, k);
 }
 
 std::vector<TextInstance> read_labels(const std::string& path) {
@@ -157,7 +131,7 @@ Dataset read_ctw1500_split(const std::string& root, Ctw1500Split split, const Ct
   if (!img_dir.empty()) {
     for (const std::string& name : sorted_files(img_dir)) {
       if (!is_image_name(name)) continue;
-      const std::string s = stem(name);
+      const std::string s = file_stem(name);
       const std::vector<std::string> candidates =
           train ? std::vector<std::string>{s + ".xml", s + ".txt"} : std::vector<std::string>{"000" + s + ".txt", s + ".txt"};
       ImageAnnotation im;
@@ -185,7 +159,7 @@ Dataset read_ctw1500_split(const std::string& root, Ctw1500Split split, const Ct
     const bool xml = name.size() > 4 && name.compare(name.size() - 4, 4, ".xml") == 0;
     const bool txt = name.size() > 4 && name.compare(name.size() - 4, 4, ".txt") == 0;
     if (!xml && !txt) continue;
-    std::string s = stem(name);
+    std::string s = file_stem(name);
     if (!train && s.size() == 7 && s.compare(0, 3, "000") == 0) s = s.substr(3);
     ImageAnnotation im;
     im.img_path = s + ".jpg";
