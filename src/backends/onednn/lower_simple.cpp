@@ -48,9 +48,10 @@ bool readers_int8_src(const Graph& g, int value, DType* type, float* scale) {
 
 void PlanBuilder::lower_concat(size_t ni) {
   const Node& n = graph_.nodes[ni];
-  // All sources and the destination in the first source's layout: with nhwc,
-  // or nChw16c at 16-aligned channel offsets, oneDNN's concat is a block copy;
-  // mixed layouts would send it to its reference (reorder-per-source) path.
+  // The destination in the first source's layout. Plain (nhwc, nchw) with a
+  // source to convert: one reorder per source into its channel slice, below.
+  // Otherwise oneDNN's concat, every source converted to the destination
+  // type and scale first.
   const memory::desc first = plan_->values[static_cast<size_t>(n.inputs[0])].get_desc();
   const Tag tag = activation_tag(first);
   // Target type and scale: the one every INT8 reader wants (an input with
@@ -74,19 +75,45 @@ void PlanBuilder::lower_concat(size_t ni) {
       scale = plan_->scales[static_cast<size_t>(n.inputs[0])];
     }
   }
+  const Shape& dst_shape = plan_->shapes[static_cast<size_t>(n.output)];
+  bool convert = false;  // some input needs another type or scale
+  for (int v : n.inputs)
+    convert = convert || plan_->values[static_cast<size_t>(v)].get_desc().data_type() != dt ||
+              plan_->scales[static_cast<size_t>(v)] != scale;
+  if (convert && (tag == Tag::nhwc || tag == Tag::nchw)) {
+    // Plain layout with a conversion: each input is reordered straight into
+    // its channel slice of the output, converting type and scale on the way
+    // (one pass per input, where dnnl::concat needs a converted copy first;
+    // without a conversion its block copy is faster than the reorders).
+    const memory::desc out_md(to_dims(dst_shape), dt, tag);
+    define_value(n.output, out_md);
+    const int buffer = main_buffer_[static_cast<size_t>(n.output)];
+    int64_t channel = 0;
+    for (int v : n.inputs) {
+      const Shape& shape = plan_->shapes[static_cast<size_t>(v)];
+      const memory& src = plan_->values[static_cast<size_t>(v)];
+      const memory slice = bound_memory(out_md.submemory_desc(to_dims(shape), {0, channel, 0, 0}), buffer);
+      const dnnl::reorder::primitive_desc pd(ctx_.engine, src.get_desc(), ctx_.engine, slice.get_desc(),
+                                             scale_attr(plan_->scales[static_cast<size_t>(v)] / scale));
+      if (plan_->nodes[ni].impl.empty()) plan_->nodes[ni].impl = std::string("slices:") + pd.impl_info_str();
+      add_step(dnnl::reorder(pd), {{DNNL_ARG_FROM, src}, {DNNL_ARG_TO, slice}});
+      channel += shape[1];
+    }
+    plan_->scales[static_cast<size_t>(n.output)] = scale;
+    return;
+  }
   std::vector<memory::desc> src_mds;
   std::unordered_map<int, memory> args;
   for (size_t i = 0; i < n.inputs.size(); ++i) {
     const int v = n.inputs[i];
     memory m = plan_->values[static_cast<size_t>(v)];
-    if (tag != Tag::undef)
+    if (tag != Tag::undef)  // nChw8c / nChw16c: all sources in it (mixed layouts take oneDNN's slow path)
       m = value_as(v, memory::desc(to_dims(plan_->shapes[static_cast<size_t>(v)]), dt, tag), scale);
     else if (m.get_desc().data_type() != dt || plan_->scales[static_cast<size_t>(v)] != scale)
-      m = value_as(v, retype(m.get_desc(), dt), scale);  // re/de-quantize in its own (blocked) layout
+      m = value_as(v, retype(m.get_desc(), dt), scale);  // re/de-quantize in its own layout
     src_mds.push_back(m.get_desc());
     args[DNNL_ARG_MULTIPLE_SRC + static_cast<int>(i)] = m;
   }
-  const Shape& dst_shape = plan_->shapes[static_cast<size_t>(n.output)];
   const memory::desc dst_md(to_dims(dst_shape), dt, tag == Tag::undef ? Tag::any : tag);
   dnnl::concat::primitive_desc pd(dst_md, 1, src_mds, ctx_.engine);
   plan_->nodes[ni].impl = pd.impl_info_str();
