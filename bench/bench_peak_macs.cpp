@@ -1,0 +1,78 @@
+// The machine's multiply-accumulate ceiling for the two instructions textq's
+// FP32 and INT8 convolutions are made of: vfmadd231ps zmm (16 f32 MACs) and
+// vpdpbusd zmm (64 u8 x s8 MACs, AVX-512 VNNI). Twelve independent chains per
+// thread, register operands only, so the rate is the core's issue rate, not
+// memory. A direct conv cannot beat these; the INT8 target of a whole network
+// is its MAC count over the vpdpbusd figure (docs/backends.md).
+//
+//   build/bench/bench_peak_macs [seconds per measurement, default 0.5]
+#include <omp.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+
+namespace {
+
+#define TEXTQ_REPEAT12(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11)
+
+__attribute__((target("avx512f,avx512vnni"), noinline)) void vnni_loop(long n) {
+#define TEXTQ_DP(i) "vpdpbusd %%zmm30, %%zmm31, %%zmm" #i "\n"
+  asm volatile("vpxord %%zmm30, %%zmm30, %%zmm30\n vpxord %%zmm31, %%zmm31, %%zmm31\n"
+               "1:\n" TEXTQ_REPEAT12(TEXTQ_DP) "dec %0\n jnz 1b\n"
+               : "+r"(n)::"memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9",
+                 "xmm10", "xmm11", "xmm30", "xmm31");
+}
+
+__attribute__((target("avx512f"), noinline)) void fma_loop(long n) {
+#define TEXTQ_FMA(i) "vfmadd231ps %%zmm30, %%zmm31, %%zmm" #i "\n"
+  asm volatile("vpxord %%zmm30, %%zmm30, %%zmm30\n vpxord %%zmm31, %%zmm31, %%zmm31\n"
+               "1:\n" TEXTQ_REPEAT12(TEXTQ_FMA) "dec %0\n jnz 1b\n"
+               : "+r"(n)::"memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9",
+                 "xmm10", "xmm11", "xmm30", "xmm31");
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// GMAC/s of `loop` summed over `threads`, each running it for about `secs`.
+template <class Loop>
+double rate(Loop loop, double macs_per_iter, int threads, double secs) {
+  double total = 0;
+#pragma omp parallel num_threads(threads) reduction(+ : total)
+  {
+    long n = 1 << 20;
+    for (;;) {  // grow n until one call takes secs / 4, then time a call of 4x that
+      const auto t0 = std::chrono::steady_clock::now();
+      loop(n);
+      if (seconds_since(t0) > secs / 4) break;
+      n *= 2;
+    }
+    n *= 4;
+    const auto t0 = std::chrono::steady_clock::now();
+    loop(n);
+    total += macs_per_iter * static_cast<double>(n) / seconds_since(t0) / 1e9;
+  }
+  return total;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const double secs = argc > 1 ? std::atof(argv[1]) : 0.5;
+  if (!__builtin_cpu_supports("avx512f")) {
+    std::printf("no AVX-512 on this CPU\n");
+    return 0;
+  }
+  const bool vnni = __builtin_cpu_supports("avx512vnni");
+  for (int threads = 1; threads <= omp_get_max_threads(); ++threads) {
+    const double f = rate(fma_loop, 12 * 16, threads, secs);
+    std::printf("%d thread(s): vfmadd231ps zmm %6.1f GMAC/s f32", threads, f);
+    if (vnni) {
+      const double v = rate(vnni_loop, 12 * 64, threads, secs);
+      std::printf(" | vpdpbusd zmm %6.1f GMAC/s u8*s8 (%6.1f GOP/s)", v, 2 * v);
+    }
+    std::printf("\n");
+  }
+}
