@@ -26,13 +26,18 @@ struct DatasetOptions {
   std::string root, out_dir, format = "both";
 };
 
-void run_ctw1500(const DatasetOptions& o, const GlobalOptions& global) {
-  if (o.format != "both" && o.format != "mmocr0" && o.format != "mmocr1")
-    throw Error(ErrorKind::InvalidArgument, "--format must be mmocr0, mmocr1 or both, got " + o.format);
+// Both converters: the raw root must be a folder; the output folder is made.
+void check_root_make_out_dir(const DatasetOptions& o) {
   if (!fs::is_directory(o.root)) throw Error(ErrorKind::Io, o.root + ": not a directory");
   std::error_code ec;
   fs::create_directories(o.out_dir, ec);
   if (ec) throw Error(ErrorKind::Io, "cannot create " + o.out_dir + ": " + ec.message());
+}
+
+void run_ctw1500(const DatasetOptions& o, const GlobalOptions& global) {
+  if (o.format != "both" && o.format != "mmocr0" && o.format != "mmocr1")
+    throw Error(ErrorKind::InvalidArgument, "--format must be mmocr0, mmocr1 or both, got " + o.format);
+  check_root_make_out_dir(o);
   int written = 0;
   for (auto split : {datasets::Ctw1500Split::Train, datasets::Ctw1500Split::Test}) {
     const auto dirs = datasets::find_ctw1500_split(o.root, split);
@@ -61,10 +66,7 @@ void run_ctw1500(const DatasetOptions& o, const GlobalOptions& global) {
 }
 
 void run_icdar2015(const DatasetOptions& o, const GlobalOptions& global) {
-  if (!fs::is_directory(o.root)) throw Error(ErrorKind::Io, o.root + ": not a directory");
-  std::error_code ec;
-  fs::create_directories(o.out_dir, ec);
-  if (ec) throw Error(ErrorKind::Io, "cannot create " + o.out_dir + ": " + ec.message());
+  check_root_make_out_dir(o);
   int written = 0;
   for (auto split : {datasets::Icdar2015Split::Train, datasets::Icdar2015Split::Test}) {
     const auto dirs = datasets::find_icdar2015_split(o.root, split);

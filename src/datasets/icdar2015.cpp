@@ -44,12 +44,11 @@ Dataset read_icdar2015_split(const std::string& root, Icdar2015Split split, cons
     ImageAnnotation im;
     im.img_path = name;
     im.label_file = "gt_" + file_stem(name) + ".txt";
+    const std::string image = (fs::path(dirs->img_dir) / name).string();
     const fs::path label = fs::path(dirs->ann_dir) / im.label_file;
     if (!fs::is_regular_file(label))
-      throw Error(ErrorKind::Io, (fs::path(dirs->img_dir) / name).string() + ": no label file " + im.label_file +
-                                     " in " + dirs->ann_dir);
-    const ImageSize sz =
-        read_image_size((fs::path(dirs->img_dir) / name).string(), opt.apply_exif_orientation, opt.max_image_pixels);
+      throw Error(ErrorKind::Io, image + ": no label file " + im.label_file + " in " + dirs->ann_dir);
+    const ImageSize sz = read_image_size(image, opt.apply_exif_orientation, opt.max_image_pixels);
     im.width = sz.width;
     im.height = sz.height;
     im.instances = parse_icdar2015_txt(read_file_text(label.string(), 1u << 28), label.string());

@@ -9,12 +9,13 @@
 #include <fstream>
 #include <map>
 
+#include "common/error_of.h"
 #include "datasets/icdar2015.h"
 #include "datasets/mmocr_json.h"
-#include "textq/error.h"
 
 namespace fs = std::filesystem;
 using namespace textq::datasets;
+using textq::test::error_of;
 
 namespace {
 
@@ -76,26 +77,16 @@ TEST(Icdar2015Convert, RawLabelsGiveMmocrsOwnAnnotations) {
 TEST(Icdar2015Convert, AMissingLabelFileIsNamed) {
   const fs::path root = make_raw_tree("missing");
   fs::remove(root / "ch4_training_localization_transcription_gt" / "gt_img_7.txt");
-  try {
-    read_icdar2015_split(root.string(), Icdar2015Split::Train, {});
-    FAIL() << "no error";
-  } catch (const textq::Error& e) {
-    const std::string m = e.what();
-    EXPECT_NE(m.find("img_7.jpg: no label file gt_img_7.txt"), std::string::npos) << m;
-  }
+  const std::string m = error_of([&] { read_icdar2015_split(root.string(), Icdar2015Split::Train, {}); });
+  EXPECT_NE(m.find("img_7.jpg: no label file gt_img_7.txt"), std::string::npos) << m;
   fs::remove_all(root);
 }
 
 TEST(Icdar2015Convert, AMalformedLineIsNamedWithItsFileAndLine) {
   const fs::path root = make_raw_tree("bad");
   { std::ofstream(root / "ch4_training_localization_transcription_gt" / "gt_img_3.txt") << "1,2,3,4,5,6,7,8,ok\n1,2,x,4,5,6,7,8,bad\n"; }
-  try {
-    read_icdar2015_split(root.string(), Icdar2015Split::Train, {});
-    FAIL() << "no error";
-  } catch (const textq::Error& e) {
-    const std::string m = e.what();
-    EXPECT_NE(m.find("gt_img_3.txt:2:"), std::string::npos) << m;
-  }
+  const std::string m = error_of([&] { read_icdar2015_split(root.string(), Icdar2015Split::Train, {}); });
+  EXPECT_NE(m.find("gt_img_3.txt:2:"), std::string::npos) << m;
   fs::remove_all(root);
 }
 

@@ -6,16 +6,17 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/error_of.h"
 #include "datasets/ctw1500.h"
 #include "datasets/image_size.h"
 #include "datasets/mmocr_json.h"
 #include "datasets/python_json.h"
 #include "datasets/text_labels.h"
-#include "textq/error.h"
 
 namespace {
 
 using namespace textq::datasets;
+using textq::test::error_of;
 namespace fs = std::filesystem;
 
 std::string tmp_file(const std::string& name, const std::string& body) {
@@ -24,15 +25,6 @@ std::string tmp_file(const std::string& name, const std::string& body) {
   const std::string p = (dir / name).string();
   std::ofstream(p, std::ios::binary) << body;
   return p;
-}
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const textq::Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 const std::string kPoly28 = "20,20,40,20,60,20,80,20,100,20,120,20,140,20,140,50,120,50,100,50,80,50,60,50,40,50,20,50";

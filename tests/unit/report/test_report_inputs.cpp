@@ -6,14 +6,15 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/error_of.h"
 #include "core/file_util.h"
 #include "report/report_inputs.h"
-#include "textq/error.h"
 
 namespace {
 
 using namespace textq;
 using namespace textq::report;
+using textq::test::error_of;
 namespace fs = std::filesystem;
 
 class ReportInputs : public ::testing::Test {
@@ -27,14 +28,6 @@ class ReportInputs : public ::testing::Test {
     const std::string p = (dir_ / name).string();
     std::ofstream(p) << text;
     return p;
-  }
-  std::string error_of(const std::function<void()>& f) {
-    try {
-      f();
-    } catch (const Error& e) {
-      return e.what();
-    }
-    return "(no error)";
   }
   fs::path dir_;
 };
