@@ -79,6 +79,15 @@ class OneDnnExecutor final : public Executor {
     ShapePlan& plan = plan_for(variant, input.shape());
     plan.input_user.set_data_handle(const_cast<void*>(input.raw()));  // read only
 
+    // Outputs our kernels write in the caller's layout go straight into the returned tensors.
+    std::vector<Tensor> outputs(graph.outputs.size());
+    for (size_t i = 0; i < graph.outputs.size(); ++i) {
+      if (!plan.output_direct[i]) continue;
+      const int v = graph.outputs[i];
+      outputs[i] = Tensor::uninitialized(DType::f32, plan.shapes[static_cast<size_t>(v)]);  // the kernel writes all
+      plan.values[static_cast<size_t>(v)].set_data_handle(outputs[i].raw());
+    }
+
     const bool timed = options_.verbose;
     profile_.assign(graph.nodes.size(), NodeProfile());
     for (size_t ni = 0; ni < graph.nodes.size(); ++ni) {
@@ -101,8 +110,8 @@ class OneDnnExecutor final : public Executor {
       if (observer) (*observer)(n, to_plain(graph, plan, ni));
     }
 
-    std::vector<Tensor> outputs;
     for (size_t i = 0; i < graph.outputs.size(); ++i) {
+      if (plan.output_direct[i]) continue;
       const int v = graph.outputs[i];
       Tensor out = Tensor::uninitialized(DType::f32, plan.shapes[static_cast<size_t>(v)]);  // the reorder writes all
       guard_node(graph.value_names[static_cast<size_t>(v)], "output reorder", [&] {
@@ -110,7 +119,7 @@ class OneDnnExecutor final : public Executor {
         plan.output_reorders[i].execute(ctx_.stream, plan.values[static_cast<size_t>(v)], plan.output_plain[i]);
         ctx_.stream.wait();
       });
-      outputs.push_back(out);
+      outputs[i] = out;
     }
     return outputs;
   }

@@ -44,6 +44,12 @@ struct OneDnnTuning {
   // them is never written (~40 ms of R50 at 736x1280, 2 threads). Runs with an
   // observer always see the graph as given.
   bool fold_output_pointwise = true;
+  // An INT8 ConvTranspose 4x4 stride 2 pad 1 with at most 6 output channels
+  // making an f32 graph output (the folded TextSnake head) on our own AVX-512
+  // VNNI kernel (deconv_k4s2_int8.h) instead of oneDNN phase convs: no padded
+  // output channels, no interleave and NCHW written directly (~8 ms of R50 at
+  // 736x1280, 2 threads). Without AVX-512 VNNI the phase convs run it.
+  bool int8_deconv_k4s2_kernel = true;
 };
 
 // Verifies the graph and keeps a copy of it (weights are shared, not copied;

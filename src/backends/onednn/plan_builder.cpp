@@ -102,6 +102,14 @@ std::unique_ptr<ShapePlan> PlanBuilder::build(const Shape& input_shape) {
   // Graph outputs leave as plain NCHW f32 (the caller's tensors, handle set per run).
   for (int v : graph_.outputs) {
     const memory& src = p.values[static_cast<size_t>(v)];
+    // Written straight into the caller's tensor (the lowering checked it is listed once).
+    const bool direct = std::find(p.writes_through.begin(), p.writes_through.end(), v) != p.writes_through.end();
+    p.output_direct.push_back(direct);
+    if (direct) {
+      p.output_reorders.emplace_back();
+      p.output_plain.emplace_back();
+      continue;
+    }
     memory dst(plain_nchw(p.shapes[static_cast<size_t>(v)]), ctx_.engine, DNNL_MEMORY_NONE);
     const float scale = p.scales[static_cast<size_t>(v)];  // integer outputs leave dequantized
     p.output_reorders.push_back(guard_node(graph_.value_names[static_cast<size_t>(v)], "output reorder", [&] {

@@ -106,6 +106,54 @@ TEST(OneDnnInt8, DeconvPhasesMatchReference) {
   }
 }
 
+// The folded TextSnake head: an INT8 k4 s2 p1 deconv with a few output
+// channels making an f32 graph output runs on our own kernel
+// (deconv_k4s2_int8.h) where the CPU has AVX-512 VNNI. Its numbers equal the
+// oneDNN phase convs' bit for bit (same integer sums, same float steps) and
+// the reference within the f32 tolerance; widths cover a full 32-column
+// pair, a ragged tail and a single partial block; the output is written into
+// the caller's tensor, so a second run must not touch the first's result.
+TEST(OneDnnInt8, SmallHeadDeconvRunsOwnKernelLikeThePhaseConvs) {
+  struct HeadCase {
+    int ic, oc, h, w;
+    bool relu;
+  };
+  const HeadCase cases[] = {{32, 5, 9, 37, false}, {12, 1, 5, 16, true}, {8, 6, 4, 70, false}, {4, 3, 3, 5, true}};
+  const bool vnni = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                    __builtin_cpu_supports("avx512vnni");
+  for (const HeadCase& c : cases) {
+    const std::string repro = "head deconv ic" + std::to_string(c.ic) + " oc" + std::to_string(c.oc) + " " +
+                              std::to_string(c.h) + "x" + std::to_string(c.w) + (c.relu ? " relu" : "");
+    GraphMaker m(38);
+    const int a = m.conv(m.input(), 3, c.ic, 3, 1, 1, true);  // u8 nhwc, as up_block0.conv3x3
+    const Graph fp32 = m.graph({m.deconv(a, c.ic, c.oc, 4, 2, 1, c.relu)});
+    Int8Options o;
+    const Tensor x = grid_input({1, 3, c.h, c.w}, o.input_scale, -128, 127, 12);
+    const Graph g = make_int8(fp32, x, o);
+    ASSERT_EQ(g.nodes[1].quant.dst_type, DType::f32);
+    auto exec = make_onednn_executor(g, two_threads(true));
+    OneDnnTuning phases_only;
+    phases_only.int8_deconv_k4s2_kernel = false;
+    auto phases = make_onednn_executor(g, two_threads(true), phases_only);
+
+    const Tensor got = exec->run(x).at(0);
+    const Tensor kept = got.clone();
+    const Tensor want = phases->run(x).at(0);
+    if (vnni) EXPECT_EQ(exec->profile().at(1).impl.rfind("deconv_k4s2_int8:", 0), 0u) << repro << ": " << exec->profile().at(1).impl;
+    EXPECT_EQ(phases->profile().at(1).impl.rfind("phases:", 0), 0u) << repro << ": " << phases->profile().at(1).impl;
+    ASSERT_EQ(got.shape(), want.shape()) << repro;
+    EXPECT_TRUE(bitwise_equal(got, want)) << repro << ": differs from the phase convs";
+    const std::vector<NodeDiff> diffs = compare_nodes(g, x, *exec);
+    EXPECT_LE(diffs[1].max_abs, 1e-5f * diffs[1].ref_max * 64 + 1e-6f) << repro << ": vs the reference";
+
+    const Tensor x2 = grid_input({1, 3, c.h, c.w}, o.input_scale, -128, 127, 13);
+    const Tensor got2 = exec->run(x2).at(0);
+    EXPECT_TRUE(bitwise_equal(got2, phases->run(x2).at(0))) << repro << ": second input";
+    EXPECT_FALSE(bitwise_equal(got2, kept)) << repro << ": the two inputs should give different maps";
+    EXPECT_TRUE(bitwise_equal(got, kept)) << repro << ": the second run wrote into the first run's output";
+  }
+}
+
 // Residual + ReLU: u8 residual into a u8 dst (in place), s8 residual into a
 // u8 dst (sum with the residual's type and scale), the residual being the
 // conv's own input (copy), an integer residual into an f32 dst, and a
