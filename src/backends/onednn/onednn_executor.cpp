@@ -79,14 +79,17 @@ class OneDnnExecutor final : public Executor {
     ShapePlan& plan = plan_for(variant, input.shape());
     plan.input_user.set_data_handle(const_cast<void*>(input.raw()));  // read only
 
-    // Outputs our kernels write in the caller's layout go straight into the returned tensors.
+    // Outputs our kernels write in the caller's layout go straight into the
+    // returned tensors, allocated when their node is about to run.
     std::vector<Tensor> outputs(graph.outputs.size());
-    for (size_t i = 0; i < graph.outputs.size(); ++i) {
-      if (!plan.output_direct[i]) continue;
-      const int v = graph.outputs[i];
-      outputs[i] = Tensor::uninitialized(DType::f32, plan.shapes[static_cast<size_t>(v)]);  // the kernel writes all
-      plan.values[static_cast<size_t>(v)].set_data_handle(outputs[i].raw());
-    }
+    auto allocate_direct_outputs = [&](size_t ni) {
+      for (size_t i = 0; i < graph.outputs.size(); ++i) {
+        const int v = graph.outputs[i];
+        if (!plan.output_direct[i] || graph.nodes[ni].output != v) continue;
+        outputs[i] = Tensor::uninitialized(DType::f32, plan.shapes[static_cast<size_t>(v)]);  // the kernel writes all
+        plan.values[static_cast<size_t>(v)].set_data_handle(outputs[i].raw());
+      }
+    };
 
     const bool timed = options_.verbose;
     profile_.assign(graph.nodes.size(), NodeProfile());
@@ -96,6 +99,7 @@ class OneDnnExecutor final : public Executor {
       profile_[ni].name = n.name;
       profile_[ni].impl = np.impl;
       const double t0 = timed ? now_ms() : 0.0;
+      allocate_direct_outputs(ni);
       guard_node(n.name, "execute", [&] {
         for (size_t s = np.first_step; s < np.end_step; ++s) {
           Step& step = plan.steps[s];
