@@ -16,21 +16,19 @@ namespace {
 
 #define TEXTQ_REPEAT12(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11)
 
-__attribute__((target("avx512f,avx512vnni"), noinline)) void vnni_loop(long n) {
+// `name`(n): n iterations of twelve independent `OP` zmm instructions (OP(i)
+// writes zmm i), zmm30/31 the sources; `isa` the target attribute they need.
+#define TEXTQ_PEAK_LOOP(name, isa, OP)                                                                     \
+  __attribute__((target(isa), noinline)) void name(long n) {                                             \
+    asm volatile("vpxord %%zmm30, %%zmm30, %%zmm30\n vpxord %%zmm31, %%zmm31, %%zmm31\n"                 \
+                 "1:\n" TEXTQ_REPEAT12(OP) "dec %0\n jnz 1b\n"                                            \
+                 : "+r"(n)::"memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", \
+                   "xmm9", "xmm10", "xmm11", "xmm30", "xmm31");                                           \
+  }
 #define TEXTQ_DP(i) "vpdpbusd %%zmm30, %%zmm31, %%zmm" #i "\n"
-  asm volatile("vpxord %%zmm30, %%zmm30, %%zmm30\n vpxord %%zmm31, %%zmm31, %%zmm31\n"
-               "1:\n" TEXTQ_REPEAT12(TEXTQ_DP) "dec %0\n jnz 1b\n"
-               : "+r"(n)::"memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9",
-                 "xmm10", "xmm11", "xmm30", "xmm31");
-}
-
-__attribute__((target("avx512f"), noinline)) void fma_loop(long n) {
 #define TEXTQ_FMA(i) "vfmadd231ps %%zmm30, %%zmm31, %%zmm" #i "\n"
-  asm volatile("vpxord %%zmm30, %%zmm30, %%zmm30\n vpxord %%zmm31, %%zmm31, %%zmm31\n"
-               "1:\n" TEXTQ_REPEAT12(TEXTQ_FMA) "dec %0\n jnz 1b\n"
-               : "+r"(n)::"memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9",
-                 "xmm10", "xmm11", "xmm30", "xmm31");
-}
+TEXTQ_PEAK_LOOP(vnni_loop, "avx512f,avx512vnni", TEXTQ_DP)
+TEXTQ_PEAK_LOOP(fma_loop, "avx512f", TEXTQ_FMA)
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

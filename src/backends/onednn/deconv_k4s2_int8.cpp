@@ -31,6 +31,11 @@ int64_t row_stride(const DeconvK4S2Geometry& g) { return round16(g.iw) + 48; }
 
 int slot(int dyi, int dxi, int ry, int rx) { return ((dyi * 3 + dxi) * 2 + ry) * 2 + rx; }
 
+// The first n of 16 lanes (none for n <= 0, all for n >= 16).
+__mmask16 first_lanes(int64_t n) {
+  return static_cast<__mmask16>(n >= 16 ? 0xffff : n <= 0 ? 0 : (1u << n) - 1);
+}
+
 // 16 pixels x 8 quads (32 channels) of dwords -> 8 vectors of 16 pixels, one
 // per quad, in three rounds of two-source permutes (vpermt2d). Zen 4 runs a
 // 16-lane gather in ~35 cycles; this does the same 8 gathers' work in 24
@@ -111,12 +116,11 @@ void transpose_row(const DeconvK4S2Geometry& g, const uint8_t* src, int64_t b, i
   if (quads == 8) {
     const Transpose16x8& tr = transpose16x8();
     for (int64_t x0 = 0; x0 < g.iw; x0 += 16) {
-      const int64_t n = std::min<int64_t>(16, g.iw - x0);  // pixels in this block
-      const __mmask16 m = static_cast<__mmask16>(n >= 16 ? 0xffff : (1u << n) - 1);
+      const int64_t n = g.iw - x0;  // pixels from here to the row end
+      const __mmask16 m = first_lanes(n);
       __m512i in[8], out[8];
       for (int k = 0; k < 8; ++k) {  // pixels 2k, 2k+1; the ones past the row end read as 0
-        const int64_t valid = std::max<int64_t>(0, std::min<int64_t>(2, n - 2 * k));
-        in[k] = _mm512_maskz_loadu_epi32(static_cast<__mmask16>((1u << (8 * valid)) - 1), row + (x0 + 2 * k) * 8);
+        in[k] = _mm512_maskz_loadu_epi32(first_lanes(8 * (n - 2 * k)), row + (x0 + 2 * k) * 8);
       }
       tr.run(in, out);
       for (int64_t q = 0; q < 8; ++q) _mm512_mask_storeu_epi32(t + q * stride + 1 + x0, m, out[q]);
@@ -125,7 +129,7 @@ void transpose_row(const DeconvK4S2Geometry& g, const uint8_t* src, int64_t b, i
     const __m512i lane = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
     for (int64_t q = 0; q < quads; ++q)
       for (int64_t x0 = 0; x0 < g.iw; x0 += 16) {
-        const __mmask16 m = static_cast<__mmask16>(g.iw - x0 >= 16 ? 0xffff : (1u << (g.iw - x0)) - 1);
+        const __mmask16 m = first_lanes(g.iw - x0);
         const __m512i idx = _mm512_add_epi32(
             _mm512_mullo_epi32(_mm512_add_epi32(lane, _mm512_set1_epi32(static_cast<int>(x0))),
                                _mm512_set1_epi32(static_cast<int>(quads))),
@@ -182,8 +186,7 @@ void row_pair(const DeconvK4S2Geometry& g, const int32_t* const rows[3], const i
       for (int k = 0; k < 2; ++k) {
         const int64_t c0 = 2 * (n0 + 16 * k), cols = std::min<int64_t>(32, ow - c0);  // output columns of block k
         if (cols <= 0) break;
-        const __mmask16 m_lo = static_cast<__mmask16>(cols >= 16 ? 0xffff : (1u << cols) - 1);
-        const __mmask16 m_hi = static_cast<__mmask16>(cols >= 32 ? 0xffff : cols > 16 ? (1u << (cols - 16)) - 1 : 0);
+        const __mmask16 m_lo = first_lanes(cols), m_hi = first_lanes(cols - 16);
 #pragma GCC unroll 8
         for (int o = 0; o < OC; ++o) {
           __m512 even = _mm512_cvtepi32_ps(acc[k][0][o]), odd = _mm512_cvtepi32_ps(acc[k][1][o]);
@@ -246,7 +249,7 @@ Tensor deconv_k4s2_int8_weights(const Tensor& weight) {
                                                 std::to_string(kDeconvK4S2MaxOc) + "), 4, 4], got " +
                                                 std::string(dtype_name(weight.dtype())) + " " + shape_str(weight.shape()));
   const int64_t ic = weight.dim(0), oc = weight.dim(1), quads = ic / 4;
-  Tensor packed(DType::i32, {quads * kSlots * oc});  // zero: slots a phase never reads stay 0
+  Tensor packed(DType::i32, {deconv_k4s2_int8_weight_count(ic, oc)});  // zero: slots a phase never reads stay 0
   const int8_t* w = weight.data<int8_t>();
   int32_t* out = packed.data<int32_t>();
   for (int64_t q = 0; q < quads; ++q)
@@ -268,6 +271,8 @@ Tensor deconv_k4s2_int8_weights(const Tensor& weight) {
           }
   return packed;
 }
+
+int64_t deconv_k4s2_int8_weight_count(int64_t ic, int64_t oc) { return ic / 4 * kSlots * oc; }
 
 size_t deconv_k4s2_int8_scratch_bytes(const DeconvK4S2Geometry& g, int threads) {
   const size_t row = static_cast<size_t>(g.ic / 4 * row_stride(g)) * sizeof(int32_t);

@@ -40,6 +40,8 @@ bool deconv_k4s2_int8_supported();
 // per output channel: the four s8 taps as one dword). Throws InvalidArgument
 // for other shapes or types.
 Tensor deconv_k4s2_int8_weights(const Tensor& weight);
+// Elements of that tensor for ic input and oc output channels.
+int64_t deconv_k4s2_int8_weight_count(int64_t ic, int64_t oc);
 
 // Scratch bytes run() needs: three transposed input rows per thread and a zero row.
 size_t deconv_k4s2_int8_scratch_bytes(const DeconvK4S2Geometry& g, int threads);

@@ -2,7 +2,7 @@
 // output (TextSnake's folded head) on our own kernel (deconv_k4s2_int8.h), a
 // step between the oneDNN primitives: it reads the producer's nhwc u8 as is
 // and writes the output plain NCHW f32, the layout the executor hands out,
-// straight into the caller's tensor (ShapePlan::writes_through): no output reorder. Declines (plan untouched) when the
+// straight into the caller's tensor (ShapePlan::output_direct): no output reorder. Declines (plan untouched) when the
 // node, its producer's layout or the CPU does not fit; the phase convs take it.
 #include <omp.h>
 
@@ -31,7 +31,7 @@ bool PlanBuilder::lower_deconv_k4s2_int8(size_t ni, const ConvQuant& cq) {
   DeconvK4S2Geometry geo;
   geo.n = src_shape[0], geo.ic = src_shape[1], geo.ih = src_shape[2], geo.iw = src_shape[3];
   geo.oc = dst_shape[1];
-  const memory::desc wmd({geo.ic / 4 * 36 * geo.oc}, Dt::s32, Tag::x);
+  const memory::desc wmd({deconv_k4s2_int8_weight_count(geo.ic, geo.oc)}, Dt::s32, Tag::x);
   std::optional<memory> wmem = weights_.find(ni, 0, wmd);
   if (!wmem) {
     const Tensor packed = deconv_k4s2_int8_weights(n.weight);
@@ -40,12 +40,12 @@ bool PlanBuilder::lower_deconv_k4s2_int8(size_t ni, const ConvQuant& cq) {
   const memory src = value_as(n.inputs[0], memory::desc(to_dims(src_shape), Dt::u8, Tag::nhwc), cq.src_scale);
   // Listed once among the graph outputs, the value lives in the caller's tensor
   // (the executor sets the handle per run): no activation buffer of its own.
-  const bool direct = std::count(graph_.outputs.begin(), graph_.outputs.end(), n.output) == 1;
+  const auto& outs = graph_.outputs;
   memory dst;
-  if (direct) {
+  if (std::count(outs.begin(), outs.end(), n.output) == 1) {
     dst = memory(plain_nchw(dst_shape), ctx_.engine, DNNL_MEMORY_NONE);
     plan_->values[static_cast<size_t>(n.output)] = dst;
-    plan_->writes_through.push_back(n.output);
+    plan_->output_direct[static_cast<size_t>(std::find(outs.begin(), outs.end(), n.output) - outs.begin())] = true;
   } else {
     dst = define_value(n.output, plain_nchw(dst_shape));
   }

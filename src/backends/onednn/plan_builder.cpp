@@ -56,6 +56,7 @@ std::unique_ptr<ShapePlan> PlanBuilder::build(const Shape& input_shape) {
   p.scales.assign(nv, 1.f);
   p.nodes.assign(graph_.nodes.size(), NodePlan());
   p.observer_reorders.assign(graph_.nodes.size(), std::nullopt);
+  p.output_direct.assign(graph_.outputs.size(), false);  // set by the lowering of a node that writes one
   mark_deep_values(input_shape);
 
   last_use_.assign(nv, -1);
@@ -100,12 +101,10 @@ std::unique_ptr<ShapePlan> PlanBuilder::build(const Shape& input_shape) {
   }
 
   // Graph outputs leave as plain NCHW f32 (the caller's tensors, handle set per run).
-  for (int v : graph_.outputs) {
+  for (size_t i = 0; i < graph_.outputs.size(); ++i) {
+    const int v = graph_.outputs[i];
     const memory& src = p.values[static_cast<size_t>(v)];
-    // Written straight into the caller's tensor (the lowering checked it is listed once).
-    const bool direct = std::find(p.writes_through.begin(), p.writes_through.end(), v) != p.writes_through.end();
-    p.output_direct.push_back(direct);
-    if (direct) {
+    if (p.output_direct[i]) {  // written straight into the caller's tensor
       p.output_reorders.emplace_back();
       p.output_plain.emplace_back();
       continue;

@@ -41,11 +41,9 @@ struct ShapePlan {
   std::vector<NodePlan> nodes;     // node index -> its steps
   std::vector<dnnl::reorder> output_reorders;  // graph output i: values[...] -> output_plain[i] (dequantizing)
   std::vector<memory> output_plain;
-  // Graph outputs (listed once) whose producer writes plain NCHW f32 through
-  // values[v]'s handle, read at run time (our own kernels); they have no
-  // buffer: the executor points the handle at the caller's output tensor and
-  // output i needs no reorder (output_direct[i]).
-  std::vector<int> writes_through;
+  // Graph output i (listed once) is written plain NCHW f32 through its
+  // value's handle, read at run time (our own kernels), and has no buffer:
+  // the executor points the handle at the tensor it returns, no reorder.
   std::vector<bool> output_direct;
   std::vector<std::optional<dnnl::reorder>> observer_reorders;  // made on first observed run
   BufferPlanner buffers;
