@@ -1,9 +1,11 @@
 // Conv and ConvTranspose lowering, FP32 and INT8: src/weights/dst in
 // format_tag::any (or the producer's layout), bias plain, residual as a `sum`
 // post-op (dst pre-filled with the residual, in place when the residual dies
-// here), then ReLU as an eltwise post-op. INT8 specifics (conv_quant.h): s8
-// weights packed once, u8/s8 src read straight from an INT8 producer with the
-// same scale, per-OC output scales, u8/s8/f32 dst.
+// here), then ReLU as an eltwise post-op, then (unobserved runs) the
+// elementwise chain after the conv (conv_epilogue.h). INT8 specifics
+// (conv_quant.h): s8 weights packed once, u8/s8 src read straight from an
+// INT8 producer with the same scale, per-OC output scales, u8/s8/f32 dst.
+#include "backends/onednn/conv_epilogue.h"
 #include "backends/onednn/conv_quant.h"
 #include "backends/onednn/plan_builder.h"
 
@@ -77,7 +79,6 @@ void PlanBuilder::lower_conv(size_t ni) {
   float sum_scale = 1.f, fill_factor = 1.f;
   bool staged = false;
   ConvQuant conv_q = cq;
-  dnnl::post_ops ops;
   if (n.has_residual()) {
     const size_t r = static_cast<size_t>(n.inputs[1]);
     const Dt rdt = plan_->values[r].get_desc().data_type();
@@ -92,14 +93,17 @@ void PlanBuilder::lower_conv(size_t ni) {
       conv_dst_dt = fill_dt = Dt::f32;
       for (float& s : conv_q.oscales) s *= cq.dst_scale;  // back to m[oc]: the f32 dst holds real values
     }
-    ops.append_sum(sum_scale, sum_dt);
   }
-  if (n.activation == Activation::Relu) ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
-  const dnnl::primitive_attr attr = conv_attr(conv_q, ops);
+  // A fresh post-op list each time: dnnl::post_ops copies share one list.
+  auto base_post_ops = [&] {
+    dnnl::post_ops ops;
+    if (n.has_residual()) ops.append_sum(sum_scale, sum_dt);
+    if (n.activation == Activation::Relu) ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+    return ops;
+  };
 
   const memory::desc src_any(to_dims(src_shape), cq.src_dt, Tag::any);
   const memory::desc wei_any(wl.dims, cq.wei_dt, Tag::any);
-  const memory::desc dst_any(to_dims(dst_shape), conv_dst_dt, Tag::any);
   const memory::desc bias_md = cq.bias.empty() ? memory::desc() : memory::desc({oc}, Dt::f32, Tag::x);
   const memory::dims strides{w.stride_h, w.stride_w};
   const memory::dims dilates{w.dilation_h - 1, w.dilation_w - 1};  // oneDNN counts the gaps
@@ -109,18 +113,6 @@ void PlanBuilder::lower_conv(size_t ni) {
                            w.pad_right - (deconv ? w.output_padding_w : 0)};
   const auto prop = dnnl::prop_kind::forward_inference;
 
-  // Candidates in order of preference; the first oneDNN accepts with a
-  // non-reference kernel wins (the last one is taken whatever it is):
-  //  1. direct, reading the producer's layout as is (no reorder; keeps nhwc or
-  //     nChw16c flowing through the graph);
-  //  2. direct with format_tag::any (oneDNN's own preference, maybe a reorder).
-  // The graph input is plain nchw, which no fast kernel reads: it always takes 2.
-  const memory::desc producer_md = plan_->values[static_cast<size_t>(n.inputs[0])].get_desc();
-  struct Candidate {
-    dnnl::algorithm alg;
-    memory::desc src, dst;
-  };
-  std::vector<Candidate> candidates;
   // 1x1 convs with a residual (the Bottleneck conv3s): oneDNN 2.6 picks
   // brgconv_1x1, whose sum post-op is slow where the residual is large; its
   // jit 1x1 kernels run the same formula faster (docs/backends.md):
@@ -132,46 +124,96 @@ void PlanBuilder::lower_conv(size_t ni) {
   if (residual_1x1 && cq.int8 && tuning_.jit_int8_residual_1x1) preferred_impl = "jit_int8_1x1:";
   if (residual_1x1 && !cq.int8 && cq.src_dt == Dt::bf16 && tuning_.jit_bf16_residual_1x1) preferred_impl = "jit_bf16_1x1:";
   const dnnl::algorithm direct = deconv ? dnnl::algorithm::deconvolution_direct : dnnl::algorithm::convolution_direct;
-  if (n.inputs[0] != graph_.input) {
-    // dst in the producer's layout too: a deconv given nhwc src and `any` dst
-    // would pick nChw16c dst, which its nhwc kernel refuses.
-    const Tag tag = activation_tag(producer_md);
-    const memory::desc src = producer_md.data_type() == cq.src_dt ? producer_md : with_type(producer_md, cq.src_dt);
-    candidates.push_back({direct, src, tag == Tag::undef ? dst_any : memory::desc(to_dims(dst_shape), conv_dst_dt, tag)});
-  }
-  candidates.push_back({direct, src_any, dst_any});
+  const memory::desc producer_md = plan_->values[static_cast<size_t>(n.inputs[0])].get_desc();
 
+  // Picks the primitive for dst type dst_dt and attribute attr. Candidates in
+  // order of preference; the first oneDNN accepts with a non-reference kernel
+  // wins (the last one is taken whatever it is, unless `fast_only`: then no
+  // primitive, and nothing thrown, when only a reference kernel would do):
+  //  1. direct, reading the producer's layout as is (no reorder; keeps nhwc or
+  //     nChw16c flowing through the graph);
+  //  2. direct with format_tag::any (oneDNN's own preference, maybe a reorder).
+  // The graph input is plain nchw, which no fast kernel reads: it always takes 2.
   dnnl::primitive prim;
   memory::desc src_md, wei_md, dst_md;
-  for (size_t i = 0; i < candidates.size() && !prim; ++i) {
-    const Candidate& c = candidates[i];
-    const bool last = i + 1 == candidates.size();
-    try {
-      std::string impl;
-      if (deconv) {
-        dnnl::deconvolution_forward::desc d(prop, c.alg, c.src, wei_any, bias_md, c.dst, strides, dilates, pad_l,
-                                            pad_r);
-        dnnl::deconvolution_forward::primitive_desc pd(d, attr, ctx_.engine);
-        impl = pd.impl_info_str();
-        if (!last && impl.rfind("ref", 0) == 0) continue;
-        prim = dnnl::deconvolution_forward(pd);
-        src_md = pd.src_desc(), wei_md = pd.weights_desc(), dst_md = pd.dst_desc();
-      } else {
-        dnnl::convolution_forward::desc d(prop, c.alg, c.src, wei_any, bias_md, c.dst, strides, dilates, pad_l, pad_r);
-        dnnl::convolution_forward::primitive_desc pd(d, attr, ctx_.engine);
-        if (preferred_impl) pd = impl_or(preferred_impl, d, attr, ctx_.engine, pd);
-        impl = pd.impl_info_str();
-        if (!last && impl.rfind("ref", 0) == 0) continue;
-        prim = dnnl::convolution_forward(pd);
-        src_md = pd.src_desc(), wei_md = pd.weights_desc(), dst_md = pd.dst_desc();
-      }
-      plan_->nodes[ni].impl = impl;
-    } catch (const dnnl::error& e) {
-      if (last || e.status != dnnl_unimplemented) throw;  // unimplemented: try the next candidate
+  auto select = [&](Dt dst_dt, const dnnl::primitive_attr& attr, bool fast_only) {
+    const memory::desc dst_any(to_dims(dst_shape), dst_dt, Tag::any);
+    struct Candidate {
+      memory::desc src, dst;
+    };
+    std::vector<Candidate> candidates;
+    if (n.inputs[0] != graph_.input) {
+      // dst in the producer's layout too: a deconv given nhwc src and `any` dst
+      // would pick nChw16c dst, which its nhwc kernel refuses.
+      const Tag tag = activation_tag(producer_md);
+      const memory::desc src = producer_md.data_type() == cq.src_dt ? producer_md : with_type(producer_md, cq.src_dt);
+      candidates.push_back({src, tag == Tag::undef ? dst_any : memory::desc(to_dims(dst_shape), dst_dt, tag)});
     }
-  }
+    candidates.push_back({src_any, dst_any});
+    for (size_t i = 0; i < candidates.size(); ++i) {
+      const Candidate& c = candidates[i];
+      const bool last = i + 1 == candidates.size();
+      try {
+        std::string impl;
+        if (deconv) {
+          dnnl::deconvolution_forward::desc d(prop, direct, c.src, wei_any, bias_md, c.dst, strides, dilates, pad_l,
+                                              pad_r);
+          dnnl::deconvolution_forward::primitive_desc pd(d, attr, ctx_.engine);
+          impl = pd.impl_info_str();
+          if ((!last || fast_only) && impl.rfind("ref", 0) == 0) continue;
+          prim = dnnl::deconvolution_forward(pd);
+          src_md = pd.src_desc(), wei_md = pd.weights_desc(), dst_md = pd.dst_desc();
+        } else {
+          dnnl::convolution_forward::desc d(prop, direct, c.src, wei_any, bias_md, c.dst, strides, dilates, pad_l,
+                                            pad_r);
+          dnnl::convolution_forward::primitive_desc pd(d, attr, ctx_.engine);
+          if (preferred_impl) pd = impl_or(preferred_impl, d, attr, ctx_.engine, pd);
+          impl = pd.impl_info_str();
+          if ((!last || fast_only) && impl.rfind("ref", 0) == 0) continue;
+          prim = dnnl::convolution_forward(pd);
+          src_md = pd.src_desc(), wei_md = pd.weights_desc(), dst_md = pd.dst_desc();
+        }
+        plan_->nodes[ni].impl = impl;
+        return true;
+      } catch (const dnnl::error& e) {
+        if (e.status != dnnl_unimplemented || (last && !fast_only)) throw;  // unimplemented: try the next candidate
+      }
+    }
+    return false;
+  };
 
+  // Elementwise nodes after the conv as post-ops (conv_epilogue.h): the
+  // longest prefix of the chain that oneDNN runs on a non-reference kernel.
+  // Only on top of an f32 (bf16) dst: after an integer dst the unfused chain
+  // would see rounded values.
   std::unordered_map<int, memory> args;
+  size_t out = static_cast<size_t>(n.output);
+  float out_scale = cq.dst_scale;
+  const ConvEpilogue epi = fuse_epilogues_ && conv_dst_dt != Dt::u8 && conv_dst_dt != Dt::s8
+                               ? find_conv_epilogue(graph_, ni, readers_, graph_.outputs)
+                               : ConvEpilogue{};
+  bool fused = false;
+  for (size_t links = epi.nodes.size(); links > 0 && !fused; --links) {
+    const int result = graph_.nodes[epi.nodes[links - 1]].output;
+    Dt dt = conv_dst_dt;
+    float scale = 1.f;
+    if (cq.int8)
+      if (const auto want = int8_readers_type(result)) dt = want->first, scale = want->second;
+    dnnl::post_ops eops = base_post_ops();
+    std::unordered_map<int, memory> eargs;
+    std::vector<Tensor> ekeep;
+    // An integer dst: the readers' quantization (times 1 / scale, then oneDNN's round and saturate).
+    if (!append_epilogue_post_ops(graph_, epi, links, 1.f / scale, ctx_.engine, eops, eargs, ekeep) ||
+        !select(dt, conv_attr(conv_q, eops), true))
+      continue;
+    fused = true;
+    for (size_t k = 0; k < links; ++k) fused_into_[epi.nodes[k]] = static_cast<int>(ni);
+    args = std::move(eargs);
+    plan_->keep.insert(plan_->keep.end(), ekeep.begin(), ekeep.end());
+    out = static_cast<size_t>(result), out_scale = scale;
+  }
+  if (!fused) select(conv_dst_dt, conv_attr(conv_q, base_post_ops()), false);
+
   args[DNNL_ARG_SRC] = value_as(n.inputs[0], src_md, cq.src_scale);  // quantizes / dequantizes if needed
   const memory user_wei(memory::desc(wl.dims, to_dt(n.weight.dtype()), wl.user_tag), ctx_.engine,
                         const_cast<void*>(n.weight.raw()));  // read only
@@ -181,7 +223,6 @@ void PlanBuilder::lower_conv(size_t ni) {
     args[DNNL_ARG_BIAS] = memory(bias_md, ctx_.engine, const_cast<void*>(cq.bias.raw()));
   }
 
-  const size_t out = static_cast<size_t>(n.output);
   memory conv_dst;
   int staging = -1;
   if (n.has_residual()) {
@@ -208,7 +249,7 @@ void PlanBuilder::lower_conv(size_t ni) {
       add_reorder(res_mem, fill_md == dst_md ? conv_dst : bound_memory(fill_md, buffer), fill_factor);
     }
   } else {
-    conv_dst = define_value(n.output, dst_md);
+    conv_dst = define_value(static_cast<int>(out), dst_md);
   }
   args[DNNL_ARG_DST] = conv_dst;
   add_step(prim, std::move(args));
@@ -216,7 +257,7 @@ void PlanBuilder::lower_conv(size_t ni) {
     add_reorder(conv_dst, define_value(n.output, retype(dst_md, cq.dst_dt)), 1.f / cq.dst_scale);
     plan_->buffers.release(staging);
   }
-  plan_->scales[out] = cq.dst_scale;
+  plan_->scales[out] = out_scale;
 }
 
 }  // namespace textq::onednn

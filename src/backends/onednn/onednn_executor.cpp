@@ -9,6 +9,7 @@
 #include <chrono>
 #include <list>
 
+#include "backends/onednn/conv_epilogue.h"
 #include "backends/onednn/plan_builder.h"
 #include "ir/fold_pointwise.h"
 
@@ -41,6 +42,13 @@ double now_ms() {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
+bool has_conv_epilogue(const Graph& graph) {
+  const auto readers = value_readers(graph);
+  for (size_t ni = 0; ni < graph.nodes.size(); ++ni)
+    if (!find_conv_epilogue(graph, ni, readers, graph.outputs).nodes.empty()) return true;
+  return false;
+}
+
 class OneDnnExecutor final : public Executor {
  public:
   OneDnnExecutor(const Graph& graph, const ExecOptions& options, const OneDnnTuning& tuning)
@@ -55,15 +63,19 @@ class OneDnnExecutor final : public Executor {
         has_int8_ = true;
       }
     as_given_.graph = graph;
-    if (tuning.fold_output_pointwise) {
-      std::vector<FoldedPair> folded;
-      Graph g = fold_pointwise_convs(graph, &folded, true, [&graph](const Node&, const Node& pointwise) {
+    // Unobserved runs take a faster variant when there is anything to fold or fuse.
+    std::vector<FoldedPair> folded;
+    Graph fast;
+    if (tuning.fold_output_pointwise)
+      fast = fold_pointwise_convs(graph, &folded, true, [&graph](const Node&, const Node& pointwise) {
         return std::find(graph.outputs.begin(), graph.outputs.end(), pointwise.output) != graph.outputs.end();
       });
-      if (!folded.empty()) {
-        folded_ = std::make_unique<Variant>();
-        folded_->graph = std::move(g);
-      }
+    if (folded.empty()) fast = graph;
+    const bool fuse = tuning.fuse_conv_epilogue && has_conv_epilogue(fast);
+    if (!folded.empty() || fuse) {
+      fast_ = std::make_unique<Variant>();
+      fast_->graph = std::move(fast);
+      fast_->fuse_epilogues = fuse;
     }
   }
 
@@ -72,8 +84,8 @@ class OneDnnExecutor final : public Executor {
       throw Error(ErrorKind::InvalidArgument, std::string("oneDNN backend: input must be a 4-D NCHW f32 tensor, got ") +
                                                   dtype_name(input.dtype()) + " " + shape_str(input.shape()));
     if (options_.threads > 0) omp_set_num_threads(options_.threads);  // before any primitive is made
-    // An observer sees every node of the graph as given; unobserved runs take the folded graph.
-    Variant& variant = observer || !folded_ ? as_given_ : *folded_;
+    // An observer sees every node of the graph as given; unobserved runs take the fast variant.
+    Variant& variant = observer || !fast_ ? as_given_ : *fast_;
     const Graph& graph = variant.graph;
     last_ = &variant;
     ShapePlan& plan = plan_for(variant, input.shape());
@@ -136,19 +148,23 @@ class OneDnnExecutor final : public Executor {
            std::to_string(v->patch) + (has_int8_ ? ", f32 + int8" : ", f32") + ", threads " +
            (options_.threads > 0 ? std::to_string(options_.threads) : std::string("default")) +
            (options_.bf16 ? ", bf16" : "") + (tuning_.winograd ? "" : ", no winograd") +
-           (folded_ ? ", output 1x1 folded" : "") + ")";
+           (fast_ && fast_->graph.nodes.size() < as_given_.graph.nodes.size() ? ", output 1x1 folded" : "") +
+           (fast_ && fast_->fuse_epilogues ? ", conv epilogues fused" : "") + ")";
   }
 
   OneDnnStats stats() const {
     OneDnnStats s;
     s.plans_built = plans_built_;
     const Variant& last = last_ ? *last_ : as_given_;
-    s.plans_cached = static_cast<int>(as_given_.plans.size() + (folded_ ? folded_->plans.size() : 0));
+    s.plans_cached = static_cast<int>(as_given_.plans.size() + (fast_ ? fast_->plans.size() : 0));
     s.activation_bytes = last.plans.empty() ? 0 : last.plans.front()->buffers.total_bytes();
-    s.packed_weight_bytes = as_given_.weights.total_bytes() + (folded_ ? folded_->weights.total_bytes() : 0);
+    s.packed_weight_bytes = as_given_.weights.total_bytes() + (fast_ ? fast_->weights.total_bytes() : 0);
     if (!last.plans.empty())
-      for (const NodePlan& np : last.plans.front()->nodes) s.layout_reorders += np.reorders;
-    s.folded_pointwise = folded_ ? static_cast<int>(as_given_.graph.nodes.size() - folded_->graph.nodes.size()) : 0;
+      for (const NodePlan& np : last.plans.front()->nodes) {
+        s.layout_reorders += np.reorders;
+        s.fused_epilogue_nodes += np.fused_into >= 0 ? 1 : 0;
+      }
+    s.folded_pointwise = fast_ ? static_cast<int>(as_given_.graph.nodes.size() - fast_->graph.nodes.size()) : 0;
     return s;
   }
 
@@ -156,6 +172,7 @@ class OneDnnExecutor final : public Executor {
   // One graph with its packed weights and per-shape plans (node indices key the weights).
   struct Variant {
     Graph graph;  // a copy: tensors share their buffers with the caller's graph
+    bool fuse_epilogues = false;  // plans run elementwise chains as conv post-ops
     WeightCache weights;
     std::list<std::unique_ptr<ShapePlan>> plans;  // most recently used first
   };
@@ -166,7 +183,7 @@ class OneDnnExecutor final : public Executor {
       v.plans.splice(v.plans.begin(), v.plans, it);  // most recently used first
       return *v.plans.front();
     }
-    PlanBuilder builder(v.graph, ctx_, v.weights, tuning_, options_.bf16);
+    PlanBuilder builder(v.graph, ctx_, v.weights, tuning_, options_.bf16, v.fuse_epilogues);
     v.plans.push_front(builder.build(shape));
     ++plans_built_;
     if (v.plans.size() > kMaxCachedPlans) v.plans.pop_back();
@@ -192,8 +209,10 @@ class OneDnnExecutor final : public Executor {
   ExecOptions options_;
   OneDnnTuning tuning_;
   Context ctx_;
-  Variant as_given_;                  // observed runs (calibration, --dump) and graphs with nothing to fold
-  std::unique_ptr<Variant> folded_;   // unobserved runs when OneDnnTuning::fold_output_pointwise folded a pair
+  Variant as_given_;                  // observed runs (calibration, --dump) and graphs with nothing to fold or fuse
+  // Unobserved runs when OneDnnTuning::fold_output_pointwise folded a pair or
+  // fuse_conv_epilogue finds a chain to fuse.
+  std::unique_ptr<Variant> fast_;
   const Variant* last_ = nullptr;     // the variant of the last run
   int plans_built_ = 0;
   bool has_int8_ = false;

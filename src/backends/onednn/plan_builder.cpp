@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <climits>
 
+#include "backends/onednn/conv_epilogue.h"
+
 namespace textq::onednn {
 
-PlanBuilder::PlanBuilder(const Graph& graph, Context& ctx, WeightCache& weights, const OneDnnTuning& tuning, bool bf16)
-    : graph_(graph), ctx_(ctx), weights_(weights), tuning_(tuning), bf16_(bf16) {}
+PlanBuilder::PlanBuilder(const Graph& graph, Context& ctx, WeightCache& weights, const OneDnnTuning& tuning, bool bf16,
+                         bool fuse_epilogues)
+    : graph_(graph), ctx_(ctx), weights_(weights), tuning_(tuning), bf16_(bf16), fuse_epilogues_(fuse_epilogues) {}
 
 bool PlanBuilder::node_bf16(const Node& n) const {
   // The conv reading the graph input stays f32: rounding the image to bf16
@@ -17,6 +20,20 @@ bool PlanBuilder::node_bf16(const Node& n) const {
 
 bool PlanBuilder::is_graph_output(int value) const {
   return std::find(graph_.outputs.begin(), graph_.outputs.end(), value) != graph_.outputs.end();
+}
+
+std::optional<std::pair<Dt, float>> PlanBuilder::int8_readers_type(int value) const {
+  std::optional<std::pair<Dt, float>> type;
+  for (size_t r : readers_[static_cast<size_t>(value)]) {
+    const Node& n = graph_.nodes[r];
+    if ((n.op != OpKind::Conv && n.op != OpKind::ConvTranspose) || !n.quant.enabled || n.inputs[0] != value ||
+        n.has_residual())
+      return std::nullopt;
+    const std::pair<Dt, float> t{to_dt(n.quant.src_type), n.quant.src_scale};
+    if (type && *type != t) return std::nullopt;
+    type = t;
+  }
+  return type;
 }
 
 ConvQuant PlanBuilder::conv_types(const Node& n) const {
@@ -59,6 +76,8 @@ std::unique_ptr<ShapePlan> PlanBuilder::build(const Shape& input_shape) {
   p.output_direct.assign(graph_.outputs.size(), false);  // set by the lowering of a node that writes one
   mark_deep_values(input_shape);
 
+  readers_ = value_readers(graph_);
+  fused_into_.assign(graph_.nodes.size(), -1);
   last_use_.assign(nv, -1);
   for (size_t ni = 0; ni < graph_.nodes.size(); ++ni)
     for (int v : graph_.nodes[ni].inputs) last_use_[static_cast<size_t>(v)] = static_cast<int>(ni);
@@ -76,6 +95,13 @@ std::unique_ptr<ShapePlan> PlanBuilder::build(const Shape& input_shape) {
     const Node& n = graph_.nodes[ni];
     current_node_ = ni;
     p.nodes[ni].first_step = p.steps.size();
+    if (fused_into_[ni] >= 0) {  // runs as post-ops of an earlier conv (conv_epilogue.h)
+      p.nodes[ni].fused_into = fused_into_[ni];
+      p.nodes[ni].impl = "post-op of " + graph_.nodes[static_cast<size_t>(fused_into_[ni])].name;
+      p.nodes[ni].end_step = p.steps.size();
+      release_dead_inputs(ni);
+      continue;
+    }
     guard_node(n.name, op_kind_name(n.op), [&] {
       switch (n.op) {
         case OpKind::Conv:

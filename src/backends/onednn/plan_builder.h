@@ -5,6 +5,8 @@
 // wanting the same layout share one reorder). Buffers are reused by liveness.
 #pragma once
 
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include "backends/onednn/conv_quant.h"
@@ -19,7 +21,11 @@ namespace textq::onednn {
 class PlanBuilder {
  public:
   // bf16: FP32 nodes compute in bf16 (weights, src, dst; f32 bias and accumulation).
-  PlanBuilder(const Graph& graph, Context& ctx, WeightCache& weights, const OneDnnTuning& tuning, bool bf16 = false);
+  // fuse_epilogues: elementwise chains after convs run as their post-ops
+  // (conv_epilogue.h); the fused nodes' own outputs then never exist, so
+  // observed runs build without it.
+  PlanBuilder(const Graph& graph, Context& ctx, WeightCache& weights, const OneDnnTuning& tuning, bool bf16 = false,
+              bool fuse_epilogues = false);
   // Builds and allocates the plan; throws Error(Internal) naming the node on a oneDNN failure.
   std::unique_ptr<ShapePlan> build(const Shape& input_shape);
 
@@ -41,6 +47,9 @@ class PlanBuilder {
   // True when FP32 node n computes in bf16: bf16_, except the conv reading the graph input.
   bool node_bf16(const Node& n) const;
   bool is_graph_output(int value) const;
+  // The data type and scale every reader of `value` quantizes it to, when
+  // all readers are INT8 convs reading it as their source and agree on both.
+  std::optional<std::pair<Dt, float>> int8_readers_type(int value) const;
   // deep_[v]: v is computed after the graph first reached 1/16 of the input
   // resolution (where bf16 Winograd GEMMs are allowed, OneDnnTuning).
   void mark_deep_values(const Shape& input_shape);
@@ -74,9 +83,12 @@ class PlanBuilder {
   WeightCache& weights_;
   const OneDnnTuning& tuning_;
   const bool bf16_;
+  const bool fuse_epilogues_;
 
   std::unique_ptr<ShapePlan> plan_;
   std::vector<bool> deep_;           // value id -> see mark_deep_values
+  std::vector<std::vector<size_t>> readers_;  // value id -> nodes reading it
+  std::vector<int> fused_into_;      // node index -> the conv running it as post-ops, or -1
   std::vector<int> last_use_;        // value id -> last node index reading it (INT_MAX for outputs)
   std::vector<int> main_buffer_;     // value id -> buffer holding it (-1: caller's input)
   std::vector<std::vector<int>> extra_buffers_;  // value id -> buffers of its reordered copies

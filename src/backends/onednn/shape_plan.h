@@ -26,6 +26,7 @@ struct NodePlan {
   size_t first_step = 0, end_step = 0;  // steps[first, end) run this node (reorders included)
   std::string impl;                     // impl_info_str() of the node's main primitive
   int reorders = 0;                     // layout conversions added for this node
+  int fused_into = -1;                  // the conv running this node as post-ops (no steps), or -1
 };
 
 struct ShapePlan {

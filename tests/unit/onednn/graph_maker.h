@@ -116,6 +116,24 @@ class GraphMaker {
 };
 
 // Two threads, as every oneDNN test runs; `verbose` makes profile() time each node.
+// Adds one node of `op` reading `src` (and `second`), returns its output.
+inline int add_op(GraphMaker& m, OpKind op, int src, int second = -1, const OpAttrs& attrs = OpAttrs(), Window2d window = Window2d(),
+           Tensor weight = Tensor(), Tensor bias = Tensor()) {
+  Graph& g = m.raw();
+  Node n;
+  n.op = op;
+  n.name = std::string(op_kind_name(op)) + std::to_string(g.nodes.size());
+  n.inputs = {src};
+  if (second >= 0) n.inputs.push_back(second);
+  n.attrs = attrs;
+  n.window = window;
+  n.weight = weight;
+  n.bias = bias;
+  n.output = g.add_value(n.name);
+  g.nodes.push_back(n);
+  return n.output;
+}
+
 inline ExecOptions two_threads(bool verbose = false) {
   ExecOptions o;
   o.threads = 2;

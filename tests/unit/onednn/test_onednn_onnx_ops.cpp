@@ -8,24 +8,6 @@
 namespace textq::test {
 namespace {
 
-// Adds one node of `op` reading `src` (and `second`), returns its output.
-int add_op(GraphMaker& m, OpKind op, int src, int second = -1, const OpAttrs& attrs = OpAttrs(), Window2d window = Window2d(),
-           Tensor weight = Tensor(), Tensor bias = Tensor()) {
-  Graph& g = m.raw();
-  Node n;
-  n.op = op;
-  n.name = std::string(op_kind_name(op)) + std::to_string(g.nodes.size());
-  n.inputs = {src};
-  if (second >= 0) n.inputs.push_back(second);
-  n.attrs = attrs;
-  n.window = window;
-  n.weight = weight;
-  n.bias = bias;
-  n.output = g.add_value(n.name);
-  g.nodes.push_back(n);
-  return n.output;
-}
-
 Tensor vec(std::vector<float> v) {
   Tensor t(DType::f32, {static_cast<int64_t>(v.size())});
   std::copy(v.begin(), v.end(), t.data<float>());

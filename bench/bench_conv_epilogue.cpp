@@ -1,0 +1,91 @@
+// Conv epilogue fusion on and off (OneDnnTuning::fuse_conv_epilogue) for
+// each model given, in one process, runs alternating (off, on, off, ...) so
+// both see the same machine load. Prints both medians and their ratio, the
+// nodes run as post-ops, the reorders left in the plan, and the largest
+// output difference between the two (0 expected: same arithmetic).
+//
+//   bench_conv_epilogue fp32.textq int8.textq [--threads 2] [--runs 9] [--size 736x1280]
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "backends/onednn/onednn_executor.h"
+#include "formats/model.h"
+#include "textq/error.h"
+
+namespace {
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
+}
+
+double timed_run(textq::Executor& e, const textq::Tensor& x, std::vector<textq::Tensor>* out) {
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<textq::Tensor> y = e.run(x);
+  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  if (out) *out = std::move(y);
+  return ms;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> models;
+  int threads = 2, runs = 9, h = 736, w = 1280;
+  for (int i = 1; i < argc; ++i) {
+    const bool more = i + 1 < argc;
+    if (!std::strcmp(argv[i], "--threads") && more) threads = std::atoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--runs") && more) runs = std::atoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--size") && more && std::sscanf(argv[++i], "%dx%d", &h, &w) == 2) continue;
+    else if (argv[i][0] != '-') models.push_back(argv[i]);
+    else return std::fprintf(stderr, "usage: bench_conv_epilogue MODEL... [--threads N] [--runs N] [--size HxW]\n"), 2;
+  }
+  if (models.empty() || runs < 1 || h < 32 || w < 32) return std::fprintf(stderr, "bench_conv_epilogue: nothing to run\n"), 2;
+  try {
+    textq::Tensor x(textq::DType::f32, {1, 3, h, w});
+    std::mt19937 rng(7);
+    std::normal_distribution<float> dist(0.f, 1.f);
+    for (int64_t i = 0; i < x.numel(); ++i) x.data<float>()[i] = dist(rng);
+    textq::ExecOptions options;
+    options.threads = threads;
+    std::printf("input [1, 3, %d, %d], %d threads, %d runs alternating (after one warm-up each)\n", h, w, threads, runs);
+    for (const std::string& path : models) {
+      const textq::Model model = textq::load_model(path);
+      textq::OneDnnTuning off, on;
+      off.fuse_conv_epilogue = false;
+      auto e_off = textq::make_onednn_executor(model.graph, options, off);
+      auto e_on = textq::make_onednn_executor(model.graph, options, on);
+      std::vector<textq::Tensor> y_off, y_on;
+      timed_run(*e_off, x, &y_off);
+      timed_run(*e_on, x, &y_on);
+      double max_diff = 0;
+      for (size_t o = 0; o < y_on.size(); ++o)
+        for (int64_t i = 0; i < y_on[o].numel(); ++i)
+          max_diff = std::max(max_diff, double(std::fabs(y_on[o].data<float>()[i] - y_off[o].data<float>()[i])));
+      std::vector<double> t_off, t_on;
+      for (int r = 0; r < runs; ++r) {
+        t_off.push_back(timed_run(*e_off, x, nullptr));
+        t_on.push_back(timed_run(*e_on, x, nullptr));
+      }
+      const textq::OneDnnStats s_off = textq::onednn_stats(*e_off), s_on = textq::onednn_stats(*e_on);
+      std::printf("%s (%s)\n  unfused median %.1f ms (min %.1f), %d reorders\n"
+                  "  fused   median %.1f ms (min %.1f), %d reorders, %d nodes as conv post-ops\n"
+                  "  ratio fused / unfused %.3f, max abs output difference %.3g\n",
+                  path.c_str(), model.info.precision.c_str(), median(t_off),
+                  *std::min_element(t_off.begin(), t_off.end()), s_off.layout_reorders, median(t_on),
+                  *std::min_element(t_on.begin(), t_on.end()), s_on.layout_reorders, s_on.fused_epilogue_nodes,
+                  median(t_on) / median(t_off), max_diff);
+    }
+  } catch (const textq::Error& e) {
+    std::fprintf(stderr, "bench_conv_epilogue: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,46 @@
+// Elementwise nodes run as post-ops of the convolution before them
+// (OneDnnTuning::fuse_conv_epilogue). ONNX detectors put chains such as
+// Conv -> HardSwish -> Affine between their convolutions (PP-LCNetV3's
+// learnable affine blocks); run node by node, every link reads and writes the
+// whole map in f32, and an INT8 reader then quantizes it again. As post-ops
+// the chain costs nothing extra, and when every reader of its result is an
+// INT8 conv taking the same type and scale, the fused conv writes those
+// integers directly (a final eltwise_linear by 1 / scale, then oneDNN's
+// round-and-saturate: the reader's own quantizing reorder, moved).
+#pragma once
+
+#include <unordered_map>
+#include <vector>
+
+#include "backends/onednn/onednn_common.h"
+#include "ir/graph.h"
+
+namespace textq::onednn {
+
+struct ConvEpilogue {
+  std::vector<size_t> nodes;  // absorbed node indices, in graph order
+  int output = -1;            // the value the fused conv writes (the last absorbed node's)
+};
+
+// Node index of every reader of each value (a node reading a value twice is listed twice).
+std::vector<std::vector<size_t>> value_readers(const Graph& graph);
+
+// The longest chain after node ni: each link is an FP32 Sigmoid, HardSigmoid,
+// HardSwish, Clip or Affine and the only reader of the value before it, which
+// is not a graph output; neither is the chain's result. Empty (no nodes) when
+// ni is not a Conv without residual or nothing follows it that way.
+ConvEpilogue find_conv_epilogue(const Graph& graph, size_t ni, const std::vector<std::vector<size_t>>& readers,
+                                const std::vector<int>& graph_outputs);
+
+// Appends the post-ops of e.nodes[0, links) to `ops`, the result multiplied
+// by `result_multiplier` (1 / the readers' scale for an integer dst, else 1).
+// A per-channel Affine becomes binary_mul + binary_add post-ops by
+// [1, C, 1, 1] operands, which are added to `args` under their post-op index,
+// pointing into the node's tensors (which go into `keep`, so they live as long
+// as the plan). False when oneDNN 2.6 would compute them wrongly (more than
+// one eltwise_linear): then use a shorter prefix.
+bool append_epilogue_post_ops(const Graph& graph, const ConvEpilogue& e, size_t links, float result_multiplier,
+                              const dnnl::engine& engine, dnnl::post_ops& ops, std::unordered_map<int, memory>& args,
+                              std::vector<Tensor>& keep);
+
+}  // namespace textq::onednn
