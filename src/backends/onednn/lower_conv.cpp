@@ -2,10 +2,10 @@
 // format_tag::any (or the producer's layout), bias plain, residual as a `sum`
 // post-op (dst pre-filled with the residual, in place when the residual dies
 // here), then ReLU as an eltwise post-op, then (unobserved runs) the
-// elementwise chain after the conv (conv_epilogue.h). INT8 specifics
+// elementwise chain after the conv (epilogue.h). INT8 specifics
 // (conv_quant.h): s8 weights packed once, u8/s8 src read straight from an
 // INT8 producer with the same scale, per-OC output scales, u8/s8/f32 dst.
-#include "backends/onednn/conv_epilogue.h"
+#include "backends/onednn/epilogue.h"
 #include "backends/onednn/conv_quant.h"
 #include "backends/onednn/plan_builder.h"
 
@@ -182,16 +182,16 @@ void PlanBuilder::lower_conv(size_t ni) {
     return false;
   };
 
-  // Elementwise nodes after the conv as post-ops (conv_epilogue.h): the
+  // Elementwise nodes after the conv as post-ops (epilogue.h): the
   // longest prefix of the chain that oneDNN runs on a non-reference kernel.
   // Only on top of an f32 (bf16) dst: after an integer dst the unfused chain
   // would see rounded values.
   std::unordered_map<int, memory> args;
   size_t out = static_cast<size_t>(n.output);
   float out_scale = cq.dst_scale;
-  const ConvEpilogue epi = fuse_epilogues_ && conv_dst_dt != Dt::u8 && conv_dst_dt != Dt::s8
+  const Epilogue epi = fuse_epilogues_ && conv_dst_dt != Dt::u8 && conv_dst_dt != Dt::s8
                                ? find_conv_epilogue(graph_, ni, readers_, graph_.outputs)
-                               : ConvEpilogue{};
+                               : Epilogue{};
   bool fused = false;
   for (size_t links = epi.nodes.size(); links > 0 && !fused; --links) {
     const int result = graph_.nodes[epi.nodes[links - 1]].output;

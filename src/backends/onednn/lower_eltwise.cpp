@@ -6,7 +6,7 @@
 //   Clip         eltwise_clip_v2(min, max)
 //   Affine       eltwise_linear(scale, shift) for scalars; per channel a
 //                binary_mul by scale [1, C, 1, 1] with a binary_add post-op of shift
-//   Mul          binary_mul, the second operand [N, C, 1, 1] broadcast over H, W
+// (Mul and Add: lower_binary.cpp.)
 #include "backends/onednn/plan_builder.h"
 
 namespace textq::onednn {
@@ -78,20 +78,6 @@ void PlanBuilder::lower_eltwise(size_t ni) {
       add_step(dnnl::eltwise_forward(pd), {{DNNL_ARG_SRC, dst}, {DNNL_ARG_DST, dst}});  // in place
     }
   }
-}
-
-void PlanBuilder::lower_mul(size_t ni) {
-  const Node& n = graph_.nodes[ni];
-  const memory::desc md = retype(plan_->values[static_cast<size_t>(n.inputs[0])].get_desc(), Dt::f32);
-  const memory a = value_as(n.inputs[0], md);
-  const Shape& bs = plan_->shapes[static_cast<size_t>(n.inputs[1])];
-  const bool broadcast = bs != plan_->shapes[static_cast<size_t>(n.inputs[0])];
-  // A [N, C, 1, 1] gate is tiny: plain layout keeps the broadcast kernel simple.
-  const memory b = value_as(n.inputs[1], broadcast ? plain_nchw(bs) : md);
-  dnnl::binary::primitive_desc pd(dnnl::binary::desc(dnnl::algorithm::binary_mul, md, b.get_desc(), md), ctx_.engine);
-  plan_->nodes[ni].impl = pd.impl_info_str();
-  memory dst = define_value(n.output, pd.dst_desc());
-  add_step(dnnl::binary(pd), {{DNNL_ARG_SRC_0, a}, {DNNL_ARG_SRC_1, b}, {DNNL_ARG_DST, dst}});
 }
 
 }  // namespace textq::onednn

@@ -1,9 +1,9 @@
-// MaxPool, Concat, Add and Relu lowering. These read their sources in the
+// MaxPool, Concat and Relu lowering. These read their sources in the
 // layout the producers chose (no reorder), so blocked layouts flow through.
 // INT8 values: MaxPool runs on the integers (max commutes with a positive
 // scale); Concat works in the type and scale its INT8 readers take (inputs
 // with another scale are requantized into it), else in the inputs' shared
-// type and scale, else in f32. Add and Relu always work in f32.
+// type and scale, else in f32. Relu works in f32 (Add: lower_binary.cpp).
 #include "backends/onednn/plan_builder.h"
 
 namespace textq::onednn {
@@ -120,24 +120,6 @@ void PlanBuilder::lower_concat(size_t ni) {
   args[DNNL_ARG_DST] = define_value(n.output, pd.dst_desc());
   plan_->scales[static_cast<size_t>(n.output)] = scale;
   add_step(dnnl::concat(pd), std::move(args));
-}
-
-void PlanBuilder::lower_add(size_t ni) {
-  const Node& n = graph_.nodes[ni];
-  const memory::desc md = retype(plan_->values[static_cast<size_t>(n.inputs[0])].get_desc(), Dt::f32);
-  const memory a = value_as(n.inputs[0], md);  // f32 (dequantized if an INT8 node made it)
-  const memory b = value_as(n.inputs[1], md);  // same layout on both sides keeps the jit kernel
-  dnnl::binary::desc d(dnnl::algorithm::binary_add, md, md, md);
-  dnnl::primitive_attr attr;
-  if (n.activation == Activation::Relu) {
-    dnnl::post_ops ops;
-    ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
-    attr.set_post_ops(ops);
-  }
-  dnnl::binary::primitive_desc pd(d, attr, ctx_.engine);
-  plan_->nodes[ni].impl = pd.impl_info_str();
-  memory dst = define_value(n.output, pd.dst_desc());
-  add_step(dnnl::binary(pd), {{DNNL_ARG_SRC_0, a}, {DNNL_ARG_SRC_1, b}, {DNNL_ARG_DST, dst}});
 }
 
 void PlanBuilder::lower_relu(size_t ni) {

@@ -9,7 +9,7 @@
 #include <chrono>
 #include <list>
 
-#include "backends/onednn/conv_epilogue.h"
+#include "backends/onednn/epilogue.h"
 #include "backends/onednn/plan_builder.h"
 #include "ir/fold_pointwise.h"
 
@@ -42,10 +42,15 @@ double now_ms() {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-bool has_conv_epilogue(const Graph& graph) {
+// Whether fusing epilogues (epilogue.h) can change anything: a conv with a
+// chain after it, or an Add / Mul (a chain, or an integer dst for INT8 readers).
+bool has_epilogue(const Graph& graph) {
   const auto readers = value_readers(graph);
-  for (size_t ni = 0; ni < graph.nodes.size(); ++ni)
+  for (size_t ni = 0; ni < graph.nodes.size(); ++ni) {
+    const OpKind op = graph.nodes[ni].op;
+    if (op == OpKind::Add || op == OpKind::Mul) return true;
     if (!find_conv_epilogue(graph, ni, readers, graph.outputs).nodes.empty()) return true;
+  }
   return false;
 }
 
@@ -71,7 +76,7 @@ class OneDnnExecutor final : public Executor {
         return std::find(graph.outputs.begin(), graph.outputs.end(), pointwise.output) != graph.outputs.end();
       });
     if (folded.empty()) fast = graph;
-    const bool fuse = tuning.fuse_conv_epilogue && has_conv_epilogue(fast);
+    const bool fuse = tuning.fuse_epilogues && has_epilogue(fast);
     if (!folded.empty() || fuse) {
       fast_ = std::make_unique<Variant>();
       fast_->graph = std::move(fast);
@@ -149,7 +154,7 @@ class OneDnnExecutor final : public Executor {
            (options_.threads > 0 ? std::to_string(options_.threads) : std::string("default")) +
            (options_.bf16 ? ", bf16" : "") + (tuning_.winograd ? "" : ", no winograd") +
            (fast_ && fast_->graph.nodes.size() < as_given_.graph.nodes.size() ? ", output 1x1 folded" : "") +
-           (fast_ && fast_->fuse_epilogues ? ", conv epilogues fused" : "") + ")";
+           (fast_ && fast_->fuse_epilogues ? ", epilogues fused" : "") + ")";
   }
 
   OneDnnStats stats() const {
@@ -172,7 +177,7 @@ class OneDnnExecutor final : public Executor {
   // One graph with its packed weights and per-shape plans (node indices key the weights).
   struct Variant {
     Graph graph;  // a copy: tensors share their buffers with the caller's graph
-    bool fuse_epilogues = false;  // plans run elementwise chains as conv post-ops
+    bool fuse_epilogues = false;  // plans run elementwise chains as post-ops (epilogue.h)
     WeightCache weights;
     std::list<std::unique_ptr<ShapePlan>> plans;  // most recently used first
   };
@@ -211,7 +216,7 @@ class OneDnnExecutor final : public Executor {
   Context ctx_;
   Variant as_given_;                  // observed runs (calibration, --dump) and graphs with nothing to fold or fuse
   // Unobserved runs when OneDnnTuning::fold_output_pointwise folded a pair or
-  // fuse_conv_epilogue finds a chain to fuse.
+  // fuse_epilogues finds a chain to fuse.
   std::unique_ptr<Variant> fast_;
   const Variant* last_ = nullptr;     // the variant of the last run
   int plans_built_ = 0;

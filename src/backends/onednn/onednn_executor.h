@@ -50,14 +50,16 @@ struct OneDnnTuning {
   // output channels, no interleave and NCHW written directly (~8 ms of R50 at
   // 736x1280, 2 threads). Without AVX-512 VNNI the phase convs run it.
   bool int8_deconv_k4s2_kernel = true;
-  // Elementwise chains right after a conv (Sigmoid, HardSigmoid, HardSwish,
-  // Clip, Affine, each the only reader of the value before it) run as the
-  // conv's post-ops, and an INT8 conv whose chain feeds only INT8 convs
-  // writes their integers directly (conv_epilogue.h): PP-OCRv4's conv ->
-  // HardSwish -> Affine links stop making three f32 passes over the map and
-  // a quantizing reorder. Same arithmetic in f32; runs with an observer
+  // Elementwise work runs as post-ops of the node before it (epilogue.h):
+  // chains right after a conv (Sigmoid, HardSigmoid, HardSwish, Clip,
+  // Affine) and Adds after an Add or Mul, each link the only reader of the
+  // value before it; and such a fused node (or a plain Add / Mul) whose
+  // result feeds only INT8 convs agreeing on type and scale writes their
+  // integers directly. PP-OCRv4's conv -> HardSwish -> Affine links and
+  // squeeze-excitation tails stop making f32 passes over the map and
+  // quantizing reorders. Same arithmetic in f32; runs with an observer
   // always see every node's own output.
-  bool fuse_conv_epilogue = true;
+  bool fuse_epilogues = true;
 };
 
 // Verifies the graph and keeps a copy of it (weights are shared, not copied;
@@ -75,7 +77,7 @@ struct OneDnnStats {
   size_t packed_weight_bytes = 0;   // reordered weights kept across shapes
   int layout_reorders = 0;          // reorders inside the most recent plan (graph output ones excluded)
   int folded_pointwise = 0;         // 1x1 convs folded away for unobserved runs (OneDnnTuning)
-  int fused_epilogue_nodes = 0;     // nodes the most recent plan runs as conv post-ops (OneDnnTuning)
+  int fused_epilogue_nodes = 0;     // nodes the most recent plan runs as post-ops of another (OneDnnTuning)
 };
 // Throws Error(InvalidArgument) when `executor` did not come from make_onednn_executor.
 OneDnnStats onednn_stats(const Executor& executor);

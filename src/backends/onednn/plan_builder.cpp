@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <climits>
 
-#include "backends/onednn/conv_epilogue.h"
+#include "backends/onednn/epilogue.h"
 
 namespace textq::onednn {
 
@@ -95,7 +95,7 @@ std::unique_ptr<ShapePlan> PlanBuilder::build(const Shape& input_shape) {
     const Node& n = graph_.nodes[ni];
     current_node_ = ni;
     p.nodes[ni].first_step = p.steps.size();
-    if (fused_into_[ni] >= 0) {  // runs as post-ops of an earlier conv (conv_epilogue.h)
+    if (fused_into_[ni] >= 0) {  // runs as post-ops of an earlier conv (epilogue.h)
       p.nodes[ni].fused_into = fused_into_[ni];
       p.nodes[ni].impl = "post-op of " + graph_.nodes[static_cast<size_t>(fused_into_[ni])].name;
       p.nodes[ni].end_step = p.steps.size();

@@ -22,7 +22,7 @@ class PlanBuilder {
  public:
   // bf16: FP32 nodes compute in bf16 (weights, src, dst; f32 bias and accumulation).
   // fuse_epilogues: elementwise chains after convs run as their post-ops
-  // (conv_epilogue.h); the fused nodes' own outputs then never exist, so
+  // (epilogue.h); the fused nodes' own outputs then never exist, so
   // observed runs build without it.
   PlanBuilder(const Graph& graph, Context& ctx, WeightCache& weights, const OneDnnTuning& tuning, bool bf16 = false,
               bool fuse_epilogues = false);
@@ -55,11 +55,15 @@ class PlanBuilder {
   void mark_deep_values(const Shape& input_shape);
   void lower_max_pool(size_t ni);
   void lower_concat(size_t ni);
-  void lower_add(size_t ni);
+  void lower_add(size_t ni);  // lower_binary.cpp, with lower_mul
   void lower_relu(size_t ni);
   // ONNX-import ops (issue 12): lower_eltwise.cpp, lower_pool.cpp, lower_resize.cpp, lower_pad.cpp.
   void lower_eltwise(size_t ni);  // Sigmoid, HardSigmoid, HardSwish, Clip, Affine
   void lower_mul(size_t ni);
+  // The binary primitive of Add / Mul node ni on f32 operands a and b (b's
+  // descriptor may broadcast), with its epilogue of Adds and an integer dst
+  // for agreeing INT8 readers when fusing (epilogue.h).
+  void lower_binary(size_t ni, dnnl::algorithm alg, const memory& a, const memory& b);
   void lower_avg_pool(size_t ni);  // AveragePool, GlobalAveragePool
   void lower_resize(size_t ni);
   void lower_pad(size_t ni);

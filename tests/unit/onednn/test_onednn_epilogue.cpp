@@ -1,7 +1,8 @@
-// Elementwise chains after a conv run as its post-ops (OneDnnTuning::
-// fuse_conv_epilogue, backends/onednn/conv_epilogue.h): the fused run must
-// give exactly what the node-by-node run gives, FP32 and INT8, and fuse only
-// what it may (single readers, no graph outputs inside, no residual).
+// Elementwise chains run as post-ops of the node before them (OneDnnTuning::
+// fuse_epilogues, backends/onednn/epilogue.h): unary chains after a conv,
+// Adds after an Add / Mul. The fused run must give exactly what the
+// node-by-node run gives, FP32 and INT8, and fuse only what it may (single
+// readers, no graph outputs inside, no residual, operands that exist).
 #include <sstream>
 
 #include "int8_graph.h"
@@ -71,11 +72,11 @@ float max_difference(const std::vector<Tensor>& a, const std::vector<Tensor>& b)
 
 OneDnnTuning unfused() {
   OneDnnTuning t;
-  t.fuse_conv_epilogue = false;
+  t.fuse_epilogues = false;
   return t;
 }
 
-TEST(OneDnnConvEpilogue, Fp32ChainsRunAsPostOpsExactlyLikeTheNodes) {
+TEST(OneDnnEpilogue, Fp32ChainsRunAsPostOpsExactlyLikeTheNodes) {
   for (size_t ci = 0; ci < kChains.size(); ++ci)
     for (bool depthwise : {false, true})
       for (int c : {24, 48}) {
@@ -98,7 +99,7 @@ TEST(OneDnnConvEpilogue, Fp32ChainsRunAsPostOpsExactlyLikeTheNodes) {
       }
 }
 
-TEST(OneDnnConvEpilogue, Int8ChainWritesTheReadersIntegersExactlyLikeTheNodes) {
+TEST(OneDnnEpilogue, Int8ChainWritesTheReadersIntegersExactlyLikeTheNodes) {
   for (size_t ci = 0; ci < kChains.size(); ++ci)
     for (bool depthwise : {false, true})
       for (bool readers_disagree : {false, true}) {
@@ -128,7 +129,7 @@ TEST(OneDnnConvEpilogue, Int8ChainWritesTheReadersIntegersExactlyLikeTheNodes) {
       }
 }
 
-TEST(OneDnnConvEpilogue, FusesOnlySingleReaderLinksThatAreNotGraphOutputs) {
+TEST(OneDnnEpilogue, FusesOnlySingleReaderLinksThatAreNotGraphOutputs) {
   const int c = 16;
   const Shape in{1, 8, 12, 12};
   auto fused_count = [&](const Graph& g) {
@@ -165,6 +166,47 @@ TEST(OneDnnConvEpilogue, FusesOnlySingleReaderLinksThatAreNotGraphOutputs) {
     const int h = add_op(m, OpKind::HardSwish, v);
     EXPECT_EQ(fused_count(m.graph({m.conv(h, c, c, 1, 1, 0, false)})), 0);
   }
+}
+
+// A squeeze-excitation tail as PP-OCRv4 has it: m = x * gate, s = x + m,
+// then t = s + y (the FPN's lateral sum), read by a 1x1 and a depthwise conv.
+// y made before the Mul: both Adds fuse into it; made after: only the first.
+Graph se_tail_graph(bool y_first) {
+  const int c = 32;
+  GraphMaker m(11);
+  const int in = m.conv(m.input(), 8, c, 1, 1, 0, false);
+  const int y0 = y_first ? m.conv(in, c, c, 1, 1, 0, false) : -1;
+  const int x = m.conv(in, c, c, 1, 1, 0, false);
+  const int gap = add_op(m, OpKind::GlobalAveragePool, x);
+  const int gate = add_op(m, OpKind::HardSigmoid, m.conv(gap, c, c, 1, 1, 0, false));
+  const int mul = add_op(m, OpKind::Mul, x, gate);
+  const int sum = add_op(m, OpKind::Add, x, mul);
+  const int y = y_first ? y0 : m.conv(in, c, c, 1, 1, 0, false);
+  const int t = add_op(m, OpKind::Add, sum, y);
+  return m.graph({m.conv(t, c, 16, 1, 1, 0, false), m.conv(t, c, c, 3, 1, 1, false, -1, c)});
+}
+
+TEST(OneDnnEpilogue, SqueezeExcitationTailRunsAsOneBinaryPrimitive) {
+  const Shape in{1, 8, 24, 40};
+  for (bool y_first : {true, false})
+    for (bool int8 : {false, true}) {
+      const std::string what = std::string(y_first ? "y made first" : "y made last") + (int8 ? ", INT8" : ", FP32");
+      Graph g = se_tail_graph(y_first);
+      Int8Options o;
+      if (int8) g = make_int8(g, grid_input(in, o.input_scale, -100, 100, 5), o);
+      const Tensor x = grid_input(in, o.input_scale, -100, 100, 6);
+      auto fused = make_onednn_executor(g, two_threads());
+      auto plain = make_onednn_executor(g, two_threads(), unfused());
+      const std::vector<Tensor> y = int8 ? fused->run(x) : expect_matches_reference(g, x, what, fused.get());
+      EXPECT_EQ(max_difference(y, plain->run(x)), 0.f) << what;
+      const OneDnnStats s = onednn_stats(*fused), s0 = onednn_stats(*plain);
+      // The HardSigmoid after the gate conv fuses too.
+      EXPECT_EQ(s.fused_epilogue_nodes, 1 + (y_first ? 2 : 1)) << what;
+      // INT8: the last Add writes the readers' integers (fused or not), so their reorder is gone.
+      if (int8) {
+        EXPECT_LT(s.layout_reorders, s0.layout_reorders) << what;
+      }
+    }
 }
 
 }  // namespace

@@ -1,12 +1,16 @@
-// Elementwise nodes run as post-ops of the convolution before them
-// (OneDnnTuning::fuse_conv_epilogue). ONNX detectors put chains such as
+// Elementwise nodes run as post-ops of the node before them
+// (OneDnnTuning::fuse_epilogues): a conv's chain of unary ops, or an Add /
+// Mul's chain of Adds. ONNX detectors put chains such as
 // Conv -> HardSwish -> Affine between their convolutions (PP-LCNetV3's
 // learnable affine blocks); run node by node, every link reads and writes the
 // whole map in f32, and an INT8 reader then quantizes it again. As post-ops
 // the chain costs nothing extra, and when every reader of its result is an
 // INT8 conv taking the same type and scale, the fused conv writes those
 // integers directly (a final eltwise_linear by 1 / scale, then oneDNN's
-// round-and-saturate: the reader's own quantizing reorder, moved).
+// round-and-saturate: the reader's own quantizing reorder, moved). The same
+// holds for a squeeze-excitation tail, x * gate + x (+ the FPN's upsampled
+// map): one binary primitive with binary_add post-ops instead of two or three
+// passes.
 #pragma once
 
 #include <unordered_map>
@@ -17,9 +21,10 @@
 
 namespace textq::onednn {
 
-struct ConvEpilogue {
+struct Epilogue {
   std::vector<size_t> nodes;  // absorbed node indices, in graph order
-  int output = -1;            // the value the fused conv writes (the last absorbed node's)
+  int output = -1;            // the value the fused node writes (the last absorbed node's)
+  std::vector<int> operands;  // binary epilogues: each link's other input
 };
 
 // Node index of every reader of each value (a node reading a value twice is listed twice).
@@ -29,8 +34,16 @@ std::vector<std::vector<size_t>> value_readers(const Graph& graph);
 // HardSwish, Clip or Affine and the only reader of the value before it, which
 // is not a graph output; neither is the chain's result. Empty (no nodes) when
 // ni is not a Conv without residual or nothing follows it that way.
-ConvEpilogue find_conv_epilogue(const Graph& graph, size_t ni, const std::vector<std::vector<size_t>>& readers,
-                                const std::vector<int>& graph_outputs);
+Epilogue find_conv_epilogue(const Graph& graph, size_t ni, const std::vector<std::vector<size_t>>& readers,
+                            const std::vector<int>& graph_outputs);
+
+// The chain after the Add or Mul node ni: each link an Add without
+// activation, the only reader of the value before it (not a graph output),
+// whose other input is made before node ni (the fused primitive runs where
+// ni is) and is not the chain's own value; the chain's result is not a graph
+// output. Empty when ni is neither or nothing follows it that way.
+Epilogue find_binary_epilogue(const Graph& graph, size_t ni, const std::vector<std::vector<size_t>>& readers,
+                              const std::vector<int>& graph_outputs);
 
 // Appends the post-ops of e.nodes[0, links) to `ops`, the result multiplied
 // by `result_multiplier` (1 / the readers' scale for an integer dst, else 1).
@@ -39,7 +52,7 @@ ConvEpilogue find_conv_epilogue(const Graph& graph, size_t ni, const std::vector
 // pointing into the node's tensors (which go into `keep`, so they live as long
 // as the plan). False when oneDNN 2.6 would compute them wrongly (more than
 // one eltwise_linear): then use a shorter prefix.
-bool append_epilogue_post_ops(const Graph& graph, const ConvEpilogue& e, size_t links, float result_multiplier,
+bool append_epilogue_post_ops(const Graph& graph, const Epilogue& e, size_t links, float result_multiplier,
                               const dnnl::engine& engine, dnnl::post_ops& ops, std::unordered_map<int, memory>& args,
                               std::vector<Tensor>& keep);
 

@@ -1,4 +1,4 @@
-#include "backends/onednn/conv_epilogue.h"
+#include "backends/onednn/epilogue.h"
 
 #include <algorithm>
 
@@ -26,9 +26,9 @@ std::vector<std::vector<size_t>> value_readers(const Graph& graph) {
   return readers;
 }
 
-ConvEpilogue find_conv_epilogue(const Graph& graph, size_t ni, const std::vector<std::vector<size_t>>& readers,
-                                const std::vector<int>& graph_outputs) {
-  ConvEpilogue e;
+Epilogue find_conv_epilogue(const Graph& graph, size_t ni, const std::vector<std::vector<size_t>>& readers,
+                            const std::vector<int>& graph_outputs) {
+  Epilogue e;
   const Node& conv = graph.nodes[ni];
   if (conv.op != OpKind::Conv || conv.has_residual()) return e;
   auto is_output = [&](int v) { return std::find(graph_outputs.begin(), graph_outputs.end(), v) != graph_outputs.end(); };
@@ -45,13 +45,40 @@ ConvEpilogue find_conv_epilogue(const Graph& graph, size_t ni, const std::vector
   return e;
 }
 
-bool append_epilogue_post_ops(const Graph& graph, const ConvEpilogue& e, size_t links, float result_multiplier,
+Epilogue find_binary_epilogue(const Graph& graph, size_t ni, const std::vector<std::vector<size_t>>& readers,
+                              const std::vector<int>& graph_outputs) {
+  Epilogue e;
+  const Node& head = graph.nodes[ni];
+  if (head.op != OpKind::Add && head.op != OpKind::Mul) return e;
+  auto is_output = [&](int v) { return std::find(graph_outputs.begin(), graph_outputs.end(), v) != graph_outputs.end(); };
+  auto made_before_head = [&](int v) {
+    const Node* p = graph.producer(v);
+    return !p || static_cast<size_t>(p - graph.nodes.data()) < ni;
+  };
+  int value = head.output;
+  for (;;) {
+    const std::vector<size_t>& r = readers[static_cast<size_t>(value)];
+    if (r.size() != 1 || is_output(value)) break;
+    const Node& link = graph.nodes[r[0]];
+    if (link.op != OpKind::Add || link.activation != Activation::None || link.inputs.size() != 2) break;
+    const int other = link.inputs[0] == value ? link.inputs[1] : link.inputs[0];
+    if (other == value || !made_before_head(other)) break;
+    e.nodes.push_back(r[0]);
+    e.operands.push_back(other);
+    value = link.output;
+  }
+  while (!e.nodes.empty() && is_output(graph.nodes[e.nodes.back()].output)) e.nodes.pop_back(), e.operands.pop_back();
+  e.output = e.nodes.empty() ? -1 : graph.nodes[e.nodes.back()].output;
+  return e;
+}
+
+bool append_epilogue_post_ops(const Graph& graph, const Epilogue& e, size_t links, float result_multiplier,
                               const dnnl::engine& engine, dnnl::post_ops& ops, std::unordered_map<int, memory>& args,
                               std::vector<Tensor>& keep) {
   using dnnl::algorithm;
   // oneDNN 2.6 computes a chain with two eltwise_linear post-ops wrongly
   // (brgconv_1x1 FP32 and INT8, jit_int8 depthwise: off by up to ~0.5 in f32
-  // and tens of integer steps; tests/unit/onednn/test_onednn_conv_epilogue.cpp),
+  // and tens of integer steps; tests/unit/onednn/test_onednn_epilogue.cpp),
   // so a chain holds at most one. The multiplier therefore rides on the last
   // eltwise post-op as its `scale` (dst = scale * eltwise(x), a separate
   // multiply, as the unfused reorder does); after a binary one it needs an

@@ -1,10 +1,10 @@
-// Conv epilogue fusion on and off (OneDnnTuning::fuse_conv_epilogue) for
+// Conv epilogue fusion on and off (OneDnnTuning::fuse_epilogues) for
 // each model given, in one process, runs alternating (off, on, off, ...) so
 // both see the same machine load. Prints both medians and their ratio, the
 // nodes run as post-ops, the reorders left in the plan, and the largest
 // output difference between the two (0 expected: same arithmetic).
 //
-//   bench_conv_epilogue fp32.textq int8.textq [--threads 2] [--runs 9] [--size 736x1280]
+//   bench_epilogue fp32.textq int8.textq [--threads 2] [--runs 9] [--size 736x1280]
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -45,9 +45,9 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--runs") && more) runs = std::atoi(argv[++i]);
     else if (!std::strcmp(argv[i], "--size") && more && std::sscanf(argv[++i], "%dx%d", &h, &w) == 2) continue;
     else if (argv[i][0] != '-') models.push_back(argv[i]);
-    else return std::fprintf(stderr, "usage: bench_conv_epilogue MODEL... [--threads N] [--runs N] [--size HxW]\n"), 2;
+    else return std::fprintf(stderr, "usage: bench_epilogue MODEL... [--threads N] [--runs N] [--size HxW]\n"), 2;
   }
-  if (models.empty() || runs < 1 || h < 32 || w < 32) return std::fprintf(stderr, "bench_conv_epilogue: nothing to run\n"), 2;
+  if (models.empty() || runs < 1 || h < 32 || w < 32) return std::fprintf(stderr, "bench_epilogue: nothing to run\n"), 2;
   try {
     textq::Tensor x(textq::DType::f32, {1, 3, h, w});
     std::mt19937 rng(7);
@@ -59,7 +59,7 @@ int main(int argc, char** argv) {
     for (const std::string& path : models) {
       const textq::Model model = textq::load_model(path);
       textq::OneDnnTuning off, on;
-      off.fuse_conv_epilogue = false;
+      off.fuse_epilogues = false;
       auto e_off = textq::make_onednn_executor(model.graph, options, off);
       auto e_on = textq::make_onednn_executor(model.graph, options, on);
       std::vector<textq::Tensor> y_off, y_on;
@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
       }
       const textq::OneDnnStats s_off = textq::onednn_stats(*e_off), s_on = textq::onednn_stats(*e_on);
       std::printf("%s (%s)\n  unfused median %.1f ms (min %.1f), %d reorders\n"
-                  "  fused   median %.1f ms (min %.1f), %d reorders, %d nodes as conv post-ops\n"
+                  "  fused   median %.1f ms (min %.1f), %d reorders, %d nodes run as post-ops\n"
                   "  ratio fused / unfused %.3f, max abs output difference %.3g\n",
                   path.c_str(), model.info.precision.c_str(), median(t_off),
                   *std::min_element(t_off.begin(), t_off.end()), s_off.layout_reorders, median(t_on),
@@ -84,7 +84,7 @@ int main(int argc, char** argv) {
                   median(t_on) / median(t_off), max_diff);
     }
   } catch (const textq::Error& e) {
-    std::fprintf(stderr, "bench_conv_epilogue: %s\n", e.what());
+    std::fprintf(stderr, "bench_epilogue: %s\n", e.what());
     return 1;
   }
   return 0;
