@@ -5,8 +5,8 @@
 // elementwise chain after the conv (epilogue.h). INT8 specifics
 // (conv_quant.h): s8 weights packed once, u8/s8 src read straight from an
 // INT8 producer with the same scale, per-OC output scales, u8/s8/f32 dst.
-#include "backends/onednn/epilogue.h"
 #include "backends/onednn/conv_quant.h"
+#include "backends/onednn/epilogue.h"
 #include "backends/onednn/plan_builder.h"
 
 namespace textq::onednn {
@@ -190,8 +190,8 @@ void PlanBuilder::lower_conv(size_t ni) {
   size_t out = static_cast<size_t>(n.output);
   float out_scale = cq.dst_scale;
   const Epilogue epi = fuse_epilogues_ && conv_dst_dt != Dt::u8 && conv_dst_dt != Dt::s8
-                               ? find_conv_epilogue(graph_, ni, readers_, graph_.outputs)
-                               : Epilogue{};
+                           ? find_conv_epilogue(graph_, ni, readers_, graph_.outputs)
+                           : Epilogue{};
   bool fused = false;
   for (size_t links = epi.nodes.size(); links > 0 && !fused; --links) {
     const int result = graph_.nodes[epi.nodes[links - 1]].output;
