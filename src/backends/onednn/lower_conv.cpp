@@ -123,6 +123,10 @@ void PlanBuilder::lower_conv(size_t ni) {
   const char* preferred_impl = nullptr;
   if (residual_1x1 && cq.int8 && tuning_.jit_int8_residual_1x1) preferred_impl = "jit_int8_1x1:";
   if (residual_1x1 && !cq.int8 && cq.src_dt == Dt::bf16 && tuning_.jit_bf16_residual_1x1) preferred_impl = "jit_bf16_1x1:";
+  // INT8 dense convs with a window and a few output channels (not a multiple
+  // of 16): brgconv pads them to its block, jit_int8 runs them ~15 % faster.
+  const bool narrow_int8 = cq.int8 && !deconv && w.groups == 1 && (w.kernel_h > 1 || w.kernel_w > 1) && oc % 16 != 0;
+  if (narrow_int8 && tuning_.jit_int8_narrow_oc) preferred_impl = "jit_int8:";
   const dnnl::algorithm direct = deconv ? dnnl::algorithm::deconvolution_direct : dnnl::algorithm::convolution_direct;
   const memory::desc producer_md = plan_->values[static_cast<size_t>(n.inputs[0])].get_desc();
 

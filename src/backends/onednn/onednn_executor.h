@@ -27,6 +27,11 @@ struct OneDnnTuning {
   // bf16 1x1 convs with a residual on jit_bf16_1x1 instead of brgconv_1x1
   // (same reason; about 20 ms off full-size R50 at 736x1280, 2 threads).
   bool jit_bf16_residual_1x1 = true;
+  // INT8 dense convs with a window (not 1x1) whose output channels are not a
+  // multiple of 16 on jit_int8 instead of oneDNN's default brgconv, which
+  // pads them (PP-OCRv4's neck and head 3x3s, 96 -> 24 at 184x320: 3.8 vs
+  // 4.5 ms alone, 2 threads; docs/backends.md).
+  bool jit_int8_narrow_oc = true;
   // bf16 mode: which Winograd layers run their GEMM in bf16 (vdpbf16ps on
   // bf16 transformed tiles and weights; ~13x the rounding error of a direct
   // bf16 conv, the F(4,3) transforms amplifying it) instead of f32:

@@ -190,6 +190,30 @@ TEST(OneDnnInt8, ResidualSumPostOpsMatchReference) {
 // src) run on jit_int8_1x1 (OneDnnTuning::jit_int8_residual_1x1, faster sum
 // post-op than brgconv_1x1); with the preference off they run oneDNN's default.
 // Both match the reference and give the same output bit for bit.
+// Quantizes `fp32` (calibrated on a grid input of `shape`) and runs it with
+// the default tuning and with `off`: the default against the reference node
+// by node, and both outputs bit for bit. Returns both profiles (kernel names).
+struct KernelProfiles {
+  std::vector<NodeProfile> on, off;
+};
+KernelProfiles expect_kernel_switch_exact(const Graph& fp32, const Shape& shape, unsigned seed, const OneDnnTuning& off,
+                                          const char* what) {
+  Int8Options o;
+  const Tensor x = grid_input(shape, o.input_scale, -128, 127, seed);
+  const Graph g = make_int8(fp32, x, o);
+  auto fast = make_onednn_executor(g, two_threads(true));
+  auto dflt = make_onednn_executor(g, two_threads(true), off);
+  const std::vector<NodeDiff> diffs = compare_nodes(g, x, *fast);
+  print_diffs(diffs, *fast);
+  expect_int_nodes_close(diffs, what);
+  const Tensor y1 = fast->run(x).at(0), y2 = dflt->run(x).at(0);
+  EXPECT_EQ(y1.numel(), y2.numel()) << what;
+  int64_t differ = 0;
+  for (int64_t i = 0; i < y1.numel() && i < y2.numel(); ++i) differ += y1.data<float>()[i] != y2.data<float>()[i];
+  EXPECT_EQ(differ, 0) << what << ": outputs with and without the switch";
+  return {fast->profile(), dflt->profile()};
+}
+
 TEST(OneDnnInt8, ResidualOneByOneConvsRunJitInt8AndMatchTheDefaultKernel) {
   GraphMaker m(33);
   const int a = m.conv(m.input(), 3, 16, 3, 1, 1, true);
@@ -198,26 +222,29 @@ TEST(OneDnnInt8, ResidualOneByOneConvsRunJitInt8AndMatchTheDefaultKernel) {
   const int d = m.conv(c, 16, 24, 1, 1, 0, false);       // conv3: 1x1, no residual
   const int e = m.conv(d, 24, 24, 1, 1, 0, false, d);    // conv4: 1x1, s8, residual == src
   const int f = m.conv(e, 24, 8, 3, 1, 1, true);
-  const Graph fp32 = m.graph({f});
-  Int8Options o;
-  const Tensor x = grid_input({1, 3, 23, 17}, o.input_scale, -128, 127, 11);
-  const Graph g = make_int8(fp32, x, o);
   OneDnnTuning off;
   off.jit_int8_residual_1x1 = false;
-  auto fast = make_onednn_executor(g, two_threads(true));
-  auto dflt = make_onednn_executor(g, two_threads(true), off);
-  const std::vector<NodeDiff> diffs = compare_nodes(g, x, *fast);
-  print_diffs(diffs, *fast);
-  expect_int_nodes_close(diffs, "jit_int8_1x1 residual convs");
-  const Tensor y1 = fast->run(x).at(0), y2 = dflt->run(x).at(0);
-  const std::vector<NodeProfile> pf = fast->profile(), pd = dflt->profile();
-  for (int i : {2, 4}) EXPECT_EQ(pf.at(i).impl.rfind("jit_int8_1x1:", 0), 0u) << pf.at(i).name << " runs " << pf.at(i).impl;
-  EXPECT_EQ(pf.at(3).impl, pd.at(3).impl) << "a 1x1 conv without a residual keeps oneDNN's choice";
-  std::cout << "  residual 1x1 convs: " << pf.at(2).impl << ", oneDNN's default " << pd.at(2).impl << "\n";
-  ASSERT_EQ(y1.numel(), y2.numel());
-  int64_t differ = 0;
-  for (int64_t i = 0; i < y1.numel(); ++i) differ += y1.data<float>()[i] != y2.data<float>()[i];
-  EXPECT_EQ(differ, 0) << "jit_int8_1x1 vs " << pd.at(2).impl;
+  const KernelProfiles p = expect_kernel_switch_exact(m.graph({f}), {1, 3, 23, 17}, 11, off, "jit_int8_1x1 residual convs");
+  for (int i : {2, 4}) EXPECT_EQ(p.on.at(i).impl.rfind("jit_int8_1x1:", 0), 0u) << p.on.at(i).name << " runs " << p.on.at(i).impl;
+  EXPECT_EQ(p.on.at(3).impl, p.off.at(3).impl) << "a 1x1 conv without a residual keeps oneDNN's choice";
+  std::cout << "  residual 1x1 convs: " << p.on.at(2).impl << ", oneDNN's default " << p.off.at(2).impl << "\n";
+}
+
+// Dense INT8 convs with a window and output channels not a multiple of 16
+// (PP-OCRv4's 96 -> 24 3x3s) run jit_int8 instead of oneDNN's brgconv:
+// same integers, same outputs.
+TEST(OneDnnInt8, NarrowOutputConvsRunJitInt8AndMatchTheDefaultKernel) {
+  GraphMaker m(35);
+  const int a = m.conv(m.input(), 3, 96, 3, 1, 1, true);
+  const int b = m.conv(a, 96, 24, 3, 1, 1, true);   // narrow: jit_int8
+  const int c = m.conv(b, 24, 32, 3, 1, 1, false);  // a multiple of 16: oneDNN's choice
+  const int d = m.conv(c, 32, 24, 1, 1, 0, false);  // 1x1: oneDNN's choice
+  OneDnnTuning off;
+  off.jit_int8_narrow_oc = false;
+  const KernelProfiles p = expect_kernel_switch_exact(m.graph({d}), {1, 3, 64, 96}, 12, off, "jit_int8 narrow convs");
+  EXPECT_EQ(p.on.at(1).impl.rfind("jit_int8:", 0), 0u) << p.on.at(1).name << " runs " << p.on.at(1).impl;
+  for (int i : {2, 3}) EXPECT_EQ(p.on.at(i).impl, p.off.at(i).impl) << p.on.at(i).name << " keeps oneDNN's choice";
+  std::cout << "  96 -> 24 3x3: " << p.on.at(1).impl << ", oneDNN's default " << p.off.at(1).impl << "\n";
 }
 
 // MaxPool and Concat on u8 values (one scale for the concat group): no

@@ -1,10 +1,10 @@
-// Conv epilogue fusion on and off (OneDnnTuning::fuse_epilogues) for
-// each model given, in one process, runs alternating (off, on, off, ...) so
-// both see the same machine load. Prints both medians and their ratio, the
-// nodes run as post-ops, the reorders left in the plan, and the largest
-// output difference between the two (0 expected: same arithmetic).
+// One OneDnnTuning switch off and on (--switch NAME, default
+// fuse_epilogues) for each model given, in one process, runs alternating
+// (off, on, off, ...) so both see the same machine load. Prints both medians
+// and their ratio, the reorders left in each plan, the nodes run as post-ops,
+// and the largest output difference between the two.
 //
-//   bench_epilogue fp32.textq int8.textq [--threads 2] [--runs 9] [--size 736x1280]
+//   bench_tuning fp32.textq int8.textq [--switch fuse_epilogues] [--threads 2] [--runs 9] [--size 736x1280]
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -20,6 +20,21 @@
 #include "textq/error.h"
 
 namespace {
+
+// The boolean switches of OneDnnTuning, by name.
+struct Switch {
+  const char* name;
+  bool textq::OneDnnTuning::*member;
+};
+const Switch kSwitches[] = {
+    {"fuse_epilogues", &textq::OneDnnTuning::fuse_epilogues},
+    {"winograd", &textq::OneDnnTuning::winograd},
+    {"jit_int8_residual_1x1", &textq::OneDnnTuning::jit_int8_residual_1x1},
+    {"jit_bf16_residual_1x1", &textq::OneDnnTuning::jit_bf16_residual_1x1},
+    {"fold_output_pointwise", &textq::OneDnnTuning::fold_output_pointwise},
+    {"int8_deconv_k4s2_kernel", &textq::OneDnnTuning::int8_deconv_k4s2_kernel},
+    {"jit_int8_narrow_oc", &textq::OneDnnTuning::jit_int8_narrow_oc},
+};
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -39,15 +54,23 @@ double timed_run(textq::Executor& e, const textq::Tensor& x, std::vector<textq::
 int main(int argc, char** argv) {
   std::vector<std::string> models;
   int threads = 2, runs = 9, h = 736, w = 1280;
+  const Switch* sw = &kSwitches[0];
   for (int i = 1; i < argc; ++i) {
     const bool more = i + 1 < argc;
     if (!std::strcmp(argv[i], "--threads") && more) threads = std::atoi(argv[++i]);
     else if (!std::strcmp(argv[i], "--runs") && more) runs = std::atoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--switch") && more) {
+      const char* name = argv[++i];
+      sw = nullptr;
+      for (const Switch& s : kSwitches)
+        if (!std::strcmp(s.name, name)) sw = &s;
+      if (!sw) return std::fprintf(stderr, "bench_tuning: no OneDnnTuning switch named %s\n", name), 2;
+    }
     else if (!std::strcmp(argv[i], "--size") && more && std::sscanf(argv[++i], "%dx%d", &h, &w) == 2) continue;
     else if (argv[i][0] != '-') models.push_back(argv[i]);
-    else return std::fprintf(stderr, "usage: bench_epilogue MODEL... [--threads N] [--runs N] [--size HxW]\n"), 2;
+    else return std::fprintf(stderr, "usage: bench_tuning MODEL... [--switch NAME] [--threads N] [--runs N] [--size HxW]\n"), 2;
   }
-  if (models.empty() || runs < 1 || h < 32 || w < 32) return std::fprintf(stderr, "bench_epilogue: nothing to run\n"), 2;
+  if (models.empty() || runs < 1 || h < 32 || w < 32) return std::fprintf(stderr, "bench_tuning: nothing to run\n"), 2;
   try {
     textq::Tensor x(textq::DType::f32, {1, 3, h, w});
     std::mt19937 rng(7);
@@ -55,11 +78,13 @@ int main(int argc, char** argv) {
     for (int64_t i = 0; i < x.numel(); ++i) x.data<float>()[i] = dist(rng);
     textq::ExecOptions options;
     options.threads = threads;
-    std::printf("input [1, 3, %d, %d], %d threads, %d runs alternating (after one warm-up each)\n", h, w, threads, runs);
+    std::printf("OneDnnTuning::%s off / on, input [1, 3, %d, %d], %d threads, %d runs alternating (after one warm-up each)\n",
+                sw->name, h, w, threads, runs);
     for (const std::string& path : models) {
       const textq::Model model = textq::load_model(path);
       textq::OneDnnTuning off, on;
-      off.fuse_epilogues = false;
+      off.*(sw->member) = false;
+      on.*(sw->member) = true;
       auto e_off = textq::make_onednn_executor(model.graph, options, off);
       auto e_on = textq::make_onednn_executor(model.graph, options, on);
       std::vector<textq::Tensor> y_off, y_on;
@@ -75,16 +100,16 @@ int main(int argc, char** argv) {
         t_on.push_back(timed_run(*e_on, x, nullptr));
       }
       const textq::OneDnnStats s_off = textq::onednn_stats(*e_off), s_on = textq::onednn_stats(*e_on);
-      std::printf("%s (%s)\n  unfused median %.1f ms (min %.1f), %d reorders\n"
-                  "  fused   median %.1f ms (min %.1f), %d reorders, %d nodes run as post-ops\n"
-                  "  ratio fused / unfused %.3f, max abs output difference %.3g\n",
+      std::printf("%s (%s)\n  off median %.1f ms (min %.1f), %d reorders\n"
+                  "  on  median %.1f ms (min %.1f), %d reorders, %d nodes run as post-ops\n"
+                  "  ratio on / off %.3f, max abs output difference %.3g\n",
                   path.c_str(), model.info.precision.c_str(), median(t_off),
                   *std::min_element(t_off.begin(), t_off.end()), s_off.layout_reorders, median(t_on),
                   *std::min_element(t_on.begin(), t_on.end()), s_on.layout_reorders, s_on.fused_epilogue_nodes,
                   median(t_on) / median(t_off), max_diff);
     }
   } catch (const textq::Error& e) {
-    std::fprintf(stderr, "bench_epilogue: %s\n", e.what());
+    std::fprintf(stderr, "bench_tuning: %s\n", e.what());
     return 1;
   }
   return 0;
