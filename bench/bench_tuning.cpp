@@ -34,6 +34,7 @@ const Switch kSwitches[] = {
     {"fold_output_pointwise", &textq::OneDnnTuning::fold_output_pointwise},
     {"int8_deconv_k4s2_kernel", &textq::OneDnnTuning::int8_deconv_k4s2_kernel},
     {"jit_int8_narrow_oc", &textq::OneDnnTuning::jit_int8_narrow_oc},
+    {"deconv_pixel_shuffle", &textq::OneDnnTuning::deconv_pixel_shuffle},
 };
 
 double median(std::vector<double> v) {

@@ -59,7 +59,9 @@ void PlanBuilder::lower_conv(size_t ni) {
   const ConvQuant cq = conv_types(n);
   // Strided deconvs preferably run as phase convs (lower_deconv_phases.cpp);
   // it declines (without touching the plan) when the shape or layout does not fit.
-  if (deconv && n.inputs[0] != graph_.input && (lower_deconv_k4s2_int8(ni, cq) || lower_deconv_phases(ni, cq))) return;
+  if (deconv && n.inputs[0] != graph_.input &&
+      (lower_deconv_k4s2_int8(ni, cq) || lower_deconv_pixel_shuffle(ni, cq) || lower_deconv_phases(ni, cq)))
+    return;
   const Shape& src_shape = plan_->shapes[static_cast<size_t>(n.inputs[0])];
   const Shape& dst_shape = plan_->shapes[static_cast<size_t>(n.output)];
   const WeightLayout wl = weight_layout(n);

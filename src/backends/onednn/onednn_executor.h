@@ -55,6 +55,11 @@ struct OneDnnTuning {
   // output channels, no interleave and NCHW written directly (~8 ms of R50 at
   // 736x1280, 2 threads). Without AVX-512 VNNI the phase convs run it.
   bool int8_deconv_k4s2_kernel = true;
+  // A ConvTranspose with kernel == stride and no padding (DB heads' k2 s2)
+  // as one 1x1 conv with stride² · OC channels and one strided reorder
+  // (lower_deconv_pixel_shuffle.cpp) instead of stride² phase convs that
+  // each read the whole input.
+  bool deconv_pixel_shuffle = true;
   // Elementwise work runs as post-ops of the node before it (epilogue.h):
   // chains right after a conv (Sigmoid, HardSigmoid, HardSwish, Clip,
   // Affine) and Adds after an Add or Mul, each link the only reader of the

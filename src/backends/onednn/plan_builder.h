@@ -39,6 +39,9 @@ class PlanBuilder {
   bool lower_winograd(size_t ni);
   // Strided deconv as stride^2 phase convs + interleave; false when not applicable.
   bool lower_deconv_phases(size_t ni, const ConvQuant& cq);
+  // Deconv with kernel == stride and no padding as one 1x1 conv with
+  // stride² · OC channels + one strided reorder (lower_deconv_pixel_shuffle.cpp).
+  bool lower_deconv_pixel_shuffle(size_t ni, const ConvQuant& cq);
   // INT8 k4 s2 p1 deconv with a few channels making an f32 graph output, on
   // our own kernel (lower_deconv_k4s2_int8.cpp); false when not applicable.
   bool lower_deconv_k4s2_int8(size_t ni, const ConvQuant& cq);

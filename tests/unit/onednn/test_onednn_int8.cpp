@@ -247,6 +247,34 @@ TEST(OneDnnInt8, NarrowOutputConvsRunJitInt8AndMatchTheDefaultKernel) {
   std::cout << "  96 -> 24 3x3: " << p.on.at(1).impl << ", oneDNN's default " << p.off.at(1).impl << "\n";
 }
 
+// ConvTranspose with kernel == stride and no padding (DB heads' k2 s2; here
+// also k3 s3 to one output channel): one 1x1 conv with stride² · OC channels
+// and a pixel-shuffle reorder, the same numbers as the phase convs, FP32 and INT8.
+TEST(OneDnnInt8, KernelEqualsStrideDeconvsRunAsOnePixelShuffleConv) {
+  GraphMaker m(36);
+  const int a = m.conv(m.input(), 3, 13, 3, 1, 1, true);
+  const int d = m.deconv(a, 13, 7, 2, 2, 0, true);
+  const int e = m.deconv(d, 7, 1, 3, 3, 0, false);
+  const Graph fp32 = m.graph({e});
+  const Shape in{1, 3, 13, 11};
+  OneDnnTuning off;
+  off.deconv_pixel_shuffle = false;
+  const KernelProfiles p = expect_kernel_switch_exact(fp32, in, 13, off, "pixel-shuffle deconvs");
+  for (int i : {1, 2}) {
+    EXPECT_EQ(p.on.at(i).impl.rfind("pixel_shuffle:", 0), 0u) << p.on.at(i).name << " runs " << p.on.at(i).impl;
+    EXPECT_EQ(p.off.at(i).impl.rfind("phases:", 0), 0u) << p.off.at(i).name << " runs " << p.off.at(i).impl;
+  }
+  // FP32: against the reference, and bit for bit against the phase convs.
+  const Tensor x = m.random_input(in);
+  auto fast = make_onednn_executor(fp32, two_threads());
+  const std::vector<Tensor> y = expect_matches_reference(fp32, x, "pixel-shuffle deconvs FP32", fast.get());
+  EXPECT_EQ(fast->profile().at(2).impl.rfind("pixel_shuffle:", 0), 0u) << fast->profile().at(2).impl;
+  const Tensor y0 = make_onednn_executor(fp32, two_threads(), off)->run(x).at(0);
+  int64_t differ = 0;
+  for (int64_t i = 0; i < y0.numel(); ++i) differ += y.at(0).data<float>()[i] != y0.data<float>()[i];
+  EXPECT_EQ(differ, 0) << "FP32 pixel shuffle vs phase convs";
+}
+
 // MaxPool and Concat on u8 values (one scale for the concat group): no
 // dequantizing reorder anywhere, only the input's quantization.
 TEST(OneDnnInt8, MaxPoolAndConcatStayInteger) {
