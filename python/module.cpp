@@ -318,7 +318,7 @@ PYBIND11_MODULE(_textq, m) {
       py::arg("model"), py::arg("calib"), py::arg("output"), py::arg("method") = "mse", py::arg("num") = 100,
       py::arg("seed") = 0, py::arg("percentile") = 99.99, py::arg("threads") = 0, py::arg("calib_root") = py::none(),
       py::arg("fp32_layers") = std::vector<std::string>{}, py::arg("int8_head") = false, py::arg("backend") = "onednn",
-      py::arg("fold_head") = true, py::arg("fold_pointwise") = false, py::arg("equalize_dw") = false, py::arg("nonneg_shift") = false,
+      py::arg("fold_head") = true, py::arg("fold_pointwise") = false, py::arg("equalize_dw") = true, py::arg("nonneg_shift") = false,
       py::arg("bias_correction") = false,
       "INT8 model file from an FP32 one, calibrated on a folder or annotation json (as `textq quantize`)");
 

@@ -31,9 +31,12 @@ struct QuantizeRequest {
   // The head's 1x1 conv folded into the linear conv that alone feeds it
   // (docs/quantization.md §5); on by default as in the CLI (--no-fold-head).
   bool fold_head = true;
+  // Per-channel scaling of depthwise conv inputs (docs/quantization.md §9):
+  // exact, on by default as in the CLI (--no-equalize-dw); nothing to do and
+  // no extra run for a graph without depthwise convs.
+  bool equalize_dw = true;
   // Optional steps (docs/quantization.md §4, §5, §9), off by default as in the CLI.
   bool fold_pointwise = false;   // --fold-pointwise: every such pair, not only the head's
-  bool equalize_dw = false;      // --equalize-dw: per-channel scaling of depthwise conv inputs
   bool nonneg_shift = false;     // --nonneg-shift: HardSwish-fed conv inputs shifted to >= 0 (u8)
   bool bias_correction = false;  // --bias-correction: per-channel empirical bias correction
   BackendKind backend = BackendKind::OneDnn;

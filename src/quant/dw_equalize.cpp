@@ -16,19 +16,14 @@ bool is_depthwise(const Node& n) {
   return n.weight.dim(1) == 1 && n.window.groups == oc && oc > 1;
 }
 
-}  // namespace
-
-DwEqualizeResult equalize_depthwise_inputs(const Graph& graph, const CalibInputs& inputs, const std::set<std::string>& skip,
-                                           const DwEqualizeOptions& options) {
-  if (inputs.count == 0) throw Error(ErrorKind::InvalidArgument, "depthwise equalization: no calibration inputs");
+// wanted[v]: value v is read (as src) only by depthwise convs outside `skip`.
+std::vector<bool> equalizable_values(const Graph& graph, const std::set<std::string>& skip) {
   const int nv = graph.num_values();
   std::vector<std::vector<size_t>> readers(static_cast<size_t>(nv));
   for (size_t i = 0; i < graph.nodes.size(); ++i)
     for (int v : graph.nodes[i].inputs) readers[v].push_back(i);
   std::vector<bool> is_output(static_cast<size_t>(nv), false);
   for (int v : graph.outputs) is_output[v] = true;
-
-  // The values to equalize: read only (as src) by depthwise convs outside `skip`.
   std::vector<bool> wanted(static_cast<size_t>(nv), false);
   for (int v = 0; v < nv; ++v) {
     if (v == graph.input || is_output[v] || readers[v].empty()) continue;
@@ -39,6 +34,30 @@ DwEqualizeResult equalize_depthwise_inputs(const Graph& graph, const CalibInputs
     }
     wanted[v] = ok;
   }
+  return wanted;
+}
+
+}  // namespace
+
+bool has_equalizable_depthwise(const Graph& graph, const std::set<std::string>& skip) {
+  const std::vector<bool> wanted = equalizable_values(graph, skip);
+  return std::find(wanted.begin(), wanted.end(), true) != wanted.end();
+}
+
+DwEqualizeResult equalize_depthwise_inputs(const Graph& graph, const CalibInputs& inputs, const std::set<std::string>& skip,
+                                           const DwEqualizeOptions& options) {
+  if (inputs.count == 0) throw Error(ErrorKind::InvalidArgument, "depthwise equalization: no calibration inputs");
+  const int nv = graph.num_values();
+  // The values to equalize: read only (as src) by depthwise convs outside `skip`.
+  const std::vector<bool> wanted = equalizable_values(graph, skip);
+  if (std::find(wanted.begin(), wanted.end(), true) == wanted.end()) {
+    DwEqualizeResult none;
+    none.graph = graph;
+    return none;
+  }
+  std::vector<std::vector<size_t>> readers(static_cast<size_t>(nv));
+  for (size_t i = 0; i < graph.nodes.size(); ++i)
+    for (int v : graph.nodes[i].inputs) readers[v].push_back(i);
   // Per-channel min/max of those values over the calibration inputs (FP32 graph).
   std::vector<std::vector<double>> lo(static_cast<size_t>(nv)), hi(static_cast<size_t>(nv));
   ExecOptions eo;

@@ -31,9 +31,15 @@ struct DwEqualizeResult {
   double largest_factor = 1.0;
 };
 
+// Whether equalize_depthwise_inputs would touch anything: a value that is not
+// the graph input or an output and is read, as their source, only by depthwise
+// convs without residual outside `skip`. Cheap (no run).
+bool has_equalizable_depthwise(const Graph& graph, const std::set<std::string>& skip);
+
 // Equalizes the input of every depthwise Conv (groups = in = out channels) not
 // in `skip` whose input value is read only by such convs and is not the graph
 // input. Deterministic; the graph's outputs are unchanged up to FP32 rounding.
+// A graph with nothing to equalize comes back unchanged without being run.
 DwEqualizeResult equalize_depthwise_inputs(const Graph& graph, const CalibInputs& inputs, const std::set<std::string>& skip,
                                            const DwEqualizeOptions& options);
 

@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <random>
+#include <stdexcept>
 
 #include "quant/calibrator.h"
 #include "quant/dw_equalize.h"
@@ -166,11 +167,22 @@ TEST(DwEqualize, ConvProducerScaledInPlace) {
 
 TEST(DwEqualize, SkipsFp32LayersAndNonDepthwiseReaders) {
   const Graph g = uneven_graph(OpKind::HardSwish);
-  EXPECT_TRUE(equalize_depthwise_inputs(g, inputs(1, 0), {"dw"}, DwEqualizeOptions{}).convs.empty());
+  EXPECT_TRUE(has_equalizable_depthwise(g, {}));
+  // Nothing to equalize: the graph comes back as it is and no image is run
+  // (equalization is quantize's default, so graphs without depthwise convs,
+  // like TextSnake's, must cost nothing).
+  CalibInputs never;
+  never.count = 1;
+  never.get = [](size_t) -> Tensor { throw std::runtime_error("an image was run"); };
+  EXPECT_FALSE(has_equalizable_depthwise(g, {"dw"}));
+  EXPECT_TRUE(equalize_depthwise_inputs(g, never, {"dw"}, DwEqualizeOptions{}).convs.empty());
   Graph h = g;
   h.nodes[4].inputs = {3};  // pw also reads the dw input: not only depthwise readers
   h.nodes[4].weight = Tensor(DType::f32, {4, 6, 1, 1});
-  EXPECT_TRUE(equalize_depthwise_inputs(h, inputs(1, 0), {}, DwEqualizeOptions{}).convs.empty());
+  EXPECT_FALSE(has_equalizable_depthwise(h, {}));
+  const DwEqualizeResult r = equalize_depthwise_inputs(h, never, {}, DwEqualizeOptions{});
+  EXPECT_TRUE(r.convs.empty());
+  EXPECT_EQ(r.graph.nodes.size(), h.nodes.size());
 }
 
 }  // namespace
