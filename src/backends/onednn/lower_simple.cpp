@@ -26,26 +26,6 @@ void PlanBuilder::lower_max_pool(size_t ni) {
   add_step(dnnl::pooling_v2_forward(pd), {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}});
 }
 
-namespace {
-
-// The integer type and scale in which every reader of `value` takes it as its
-// source, when all readers are INT8 convolutions that agree; false otherwise.
-bool readers_int8_src(const Graph& g, int value, DType* type, float* scale) {
-  bool any = false;
-  for (const Node& n : g.nodes)
-    for (size_t p = 0; p < n.inputs.size(); ++p) {
-      if (n.inputs[p] != value) continue;
-      if (p != 0 || !n.quant.enabled || (n.op != OpKind::Conv && n.op != OpKind::ConvTranspose)) return false;
-      if (any && (n.quant.src_type != *type || n.quant.src_scale != *scale)) return false;
-      *type = n.quant.src_type;
-      *scale = n.quant.src_scale;
-      any = true;
-    }
-  return any;
-}
-
-}  // namespace
-
 void PlanBuilder::lower_concat(size_t ni) {
   const Node& n = graph_.nodes[ni];
   // The destination in the first source's layout. Plain (nhwc, nchw) with a
@@ -60,11 +40,9 @@ void PlanBuilder::lower_concat(size_t ni) {
   // same); else the inputs' own when they all share it; else f32.
   Dt dt = Dt::f32;
   float scale = 1.f;
-  DType reader_type;
-  float reader_scale;
-  if (readers_int8_src(graph_, n.output, &reader_type, &reader_scale)) {
-    dt = to_dt(reader_type);
-    scale = reader_scale;
+  if (const auto want = int8_readers_type(n.output)) {
+    dt = want->first;
+    scale = want->second;
   } else {
     bool same = true;
     for (int v : n.inputs)

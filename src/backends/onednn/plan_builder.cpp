@@ -27,7 +27,7 @@ std::optional<std::pair<Dt, float>> PlanBuilder::int8_readers_type(int value) co
   for (size_t r : readers_[static_cast<size_t>(value)]) {
     const Node& n = graph_.nodes[r];
     if ((n.op != OpKind::Conv && n.op != OpKind::ConvTranspose) || !n.quant.enabled || n.inputs[0] != value ||
-        n.has_residual())
+        (n.has_residual() && n.inputs[1] == value))
       return std::nullopt;
     const std::pair<Dt, float> t{to_dt(n.quant.src_type), n.quant.src_scale};
     if (type && *type != t) return std::nullopt;

@@ -51,7 +51,8 @@ class PlanBuilder {
   bool node_bf16(const Node& n) const;
   bool is_graph_output(int value) const;
   // The data type and scale every reader of `value` quantizes it to, when
-  // all readers are INT8 convs reading it as their source and agree on both.
+  // all readers are INT8 convs reading it as their source (only) and agree on
+  // both: what a Concat and a fused node feeding them write.
   std::optional<std::pair<Dt, float>> int8_readers_type(int value) const;
   // deep_[v]: v is computed after the graph first reached 1/16 of the input
   // resolution (where bf16 Winograd GEMMs are allowed, OneDnnTuning).
