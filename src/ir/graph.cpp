@@ -92,6 +92,13 @@ const Node* Graph::producer(int value) const {
   return nullptr;
 }
 
+std::vector<std::vector<size_t>> Graph::readers() const {
+  std::vector<std::vector<size_t>> r(static_cast<size_t>(num_values()));
+  for (size_t i = 0; i < nodes.size(); ++i)
+    for (int v : nodes[i].inputs) r[static_cast<size_t>(v)].push_back(i);
+  return r;
+}
+
 int64_t conv_out_size(int64_t in, int kernel, int stride, int pad_lo, int pad_hi, int dilation) {
   int64_t eff = static_cast<int64_t>(dilation) * (kernel - 1) + 1;
   int64_t span = in + pad_lo + pad_hi - eff;

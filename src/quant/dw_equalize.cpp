@@ -17,11 +17,9 @@ bool is_depthwise(const Node& n) {
 }
 
 // wanted[v]: value v is read (as src) only by depthwise convs outside `skip`.
-std::vector<bool> equalizable_values(const Graph& graph, const std::set<std::string>& skip) {
+std::vector<bool> equalizable_values(const Graph& graph, const std::vector<std::vector<size_t>>& readers,
+                                     const std::set<std::string>& skip) {
   const int nv = graph.num_values();
-  std::vector<std::vector<size_t>> readers(static_cast<size_t>(nv));
-  for (size_t i = 0; i < graph.nodes.size(); ++i)
-    for (int v : graph.nodes[i].inputs) readers[v].push_back(i);
   std::vector<bool> is_output(static_cast<size_t>(nv), false);
   for (int v : graph.outputs) is_output[v] = true;
   std::vector<bool> wanted(static_cast<size_t>(nv), false);
@@ -40,7 +38,7 @@ std::vector<bool> equalizable_values(const Graph& graph, const std::set<std::str
 }  // namespace
 
 bool has_equalizable_depthwise(const Graph& graph, const std::set<std::string>& skip) {
-  const std::vector<bool> wanted = equalizable_values(graph, skip);
+  const std::vector<bool> wanted = equalizable_values(graph, graph.readers(), skip);
   return std::find(wanted.begin(), wanted.end(), true) != wanted.end();
 }
 
@@ -48,16 +46,14 @@ DwEqualizeResult equalize_depthwise_inputs(const Graph& graph, const CalibInputs
                                            const DwEqualizeOptions& options) {
   if (inputs.count == 0) throw Error(ErrorKind::InvalidArgument, "depthwise equalization: no calibration inputs");
   const int nv = graph.num_values();
+  const std::vector<std::vector<size_t>> readers = graph.readers();
   // The values to equalize: read only (as src) by depthwise convs outside `skip`.
-  const std::vector<bool> wanted = equalizable_values(graph, skip);
+  const std::vector<bool> wanted = equalizable_values(graph, readers, skip);
   if (std::find(wanted.begin(), wanted.end(), true) == wanted.end()) {
     DwEqualizeResult none;
     none.graph = graph;
     return none;
   }
-  std::vector<std::vector<size_t>> readers(static_cast<size_t>(nv));
-  for (size_t i = 0; i < graph.nodes.size(); ++i)
-    for (int v : graph.nodes[i].inputs) readers[v].push_back(i);
   // Per-channel min/max of those values over the calibration inputs (FP32 graph).
   std::vector<std::vector<double>> lo(static_cast<size_t>(nv)), hi(static_cast<size_t>(nv));
   ExecOptions eo;

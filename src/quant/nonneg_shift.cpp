@@ -55,9 +55,7 @@ std::vector<double> value_lower_bounds(const Graph& graph) {
 
 NonnegShiftResult shift_hardswish_inputs(const Graph& graph, const std::set<std::string>& skip) {
   const int nv = graph.num_values();
-  std::vector<std::vector<size_t>> readers(static_cast<size_t>(nv));
-  for (size_t i = 0; i < graph.nodes.size(); ++i)
-    for (int v : graph.nodes[i].inputs) readers[v].push_back(i);
+  const std::vector<std::vector<size_t>> readers = graph.readers();
   std::vector<bool> is_output(static_cast<size_t>(nv), false);
   for (int v : graph.outputs) is_output[v] = true;
   const std::vector<double> lb = value_lower_bounds(graph);

@@ -17,40 +17,32 @@ bool fusable_link(const Node& n) {
   }
 }
 
-}  // namespace
-
-std::vector<std::vector<size_t>> value_readers(const Graph& graph) {
-  std::vector<std::vector<size_t>> readers(static_cast<size_t>(graph.num_values()));
-  for (size_t ni = 0; ni < graph.nodes.size(); ++ni)
-    for (int v : graph.nodes[ni].inputs) readers[static_cast<size_t>(v)].push_back(ni);
-  return readers;
+bool is_graph_output(const Graph& graph, int v) {
+  return std::find(graph.outputs.begin(), graph.outputs.end(), v) != graph.outputs.end();
 }
 
-Epilogue find_conv_epilogue(const Graph& graph, size_t ni, const std::vector<std::vector<size_t>>& readers,
-                            const std::vector<int>& graph_outputs) {
+}  // namespace
+
+Epilogue find_conv_epilogue(const Graph& graph, size_t ni, const std::vector<std::vector<size_t>>& readers) {
   Epilogue e;
   const Node& conv = graph.nodes[ni];
   if (conv.op != OpKind::Conv || conv.has_residual()) return e;
-  auto is_output = [&](int v) { return std::find(graph_outputs.begin(), graph_outputs.end(), v) != graph_outputs.end(); };
   int value = conv.output;
   for (;;) {
     const std::vector<size_t>& r = readers[static_cast<size_t>(value)];
-    if (r.size() != 1 || is_output(value) || !fusable_link(graph.nodes[r[0]])) break;
+    if (r.size() != 1 || is_graph_output(graph, value) || !fusable_link(graph.nodes[r[0]])) break;
     e.nodes.push_back(r[0]);
     value = graph.nodes[r[0]].output;
   }
   // The chain's result must leave through the plan's values, not as a graph output.
-  while (!e.nodes.empty() && is_output(graph.nodes[e.nodes.back()].output)) e.nodes.pop_back();
-  e.output = e.nodes.empty() ? -1 : graph.nodes[e.nodes.back()].output;
+  while (!e.nodes.empty() && is_graph_output(graph, graph.nodes[e.nodes.back()].output)) e.nodes.pop_back();
   return e;
 }
 
-Epilogue find_binary_epilogue(const Graph& graph, size_t ni, const std::vector<std::vector<size_t>>& readers,
-                              const std::vector<int>& graph_outputs) {
+Epilogue find_binary_epilogue(const Graph& graph, size_t ni, const std::vector<std::vector<size_t>>& readers) {
   Epilogue e;
   const Node& head = graph.nodes[ni];
   if (head.op != OpKind::Add && head.op != OpKind::Mul) return e;
-  auto is_output = [&](int v) { return std::find(graph_outputs.begin(), graph_outputs.end(), v) != graph_outputs.end(); };
   auto made_before_head = [&](int v) {
     const Node* p = graph.producer(v);
     return !p || static_cast<size_t>(p - graph.nodes.data()) < ni;
@@ -58,7 +50,7 @@ Epilogue find_binary_epilogue(const Graph& graph, size_t ni, const std::vector<s
   int value = head.output;
   for (;;) {
     const std::vector<size_t>& r = readers[static_cast<size_t>(value)];
-    if (r.size() != 1 || is_output(value)) break;
+    if (r.size() != 1 || is_graph_output(graph, value)) break;
     const Node& link = graph.nodes[r[0]];
     if (link.op != OpKind::Add || link.activation != Activation::None || link.inputs.size() != 2) break;
     const int other = link.inputs[0] == value ? link.inputs[1] : link.inputs[0];
@@ -67,8 +59,7 @@ Epilogue find_binary_epilogue(const Graph& graph, size_t ni, const std::vector<s
     e.operands.push_back(other);
     value = link.output;
   }
-  while (!e.nodes.empty() && is_output(graph.nodes[e.nodes.back()].output)) e.nodes.pop_back(), e.operands.pop_back();
-  e.output = e.nodes.empty() ? -1 : graph.nodes[e.nodes.back()].output;
+  while (!e.nodes.empty() && is_graph_output(graph, graph.nodes[e.nodes.back()].output)) e.nodes.pop_back(), e.operands.pop_back();
   return e;
 }
 

@@ -22,28 +22,23 @@
 namespace textq::onednn {
 
 struct Epilogue {
-  std::vector<size_t> nodes;  // absorbed node indices, in graph order
-  int output = -1;            // the value the fused node writes (the last absorbed node's)
+  std::vector<size_t> nodes;  // absorbed node indices, in graph order; a prefix of k writes nodes[k-1]'s output
   std::vector<int> operands;  // binary epilogues: each link's other input
 };
-
-// Node index of every reader of each value (a node reading a value twice is listed twice).
-std::vector<std::vector<size_t>> value_readers(const Graph& graph);
 
 // The longest chain after node ni: each link is an FP32 Sigmoid, HardSigmoid,
 // HardSwish, Clip or Affine and the only reader of the value before it, which
 // is not a graph output; neither is the chain's result. Empty (no nodes) when
 // ni is not a Conv without residual or nothing follows it that way.
-Epilogue find_conv_epilogue(const Graph& graph, size_t ni, const std::vector<std::vector<size_t>>& readers,
-                            const std::vector<int>& graph_outputs);
+// `readers` is graph.readers().
+Epilogue find_conv_epilogue(const Graph& graph, size_t ni, const std::vector<std::vector<size_t>>& readers);
 
 // The chain after the Add or Mul node ni: each link an Add without
 // activation, the only reader of the value before it (not a graph output),
 // whose other input is made before node ni (the fused primitive runs where
 // ni is) and is not the chain's own value; the chain's result is not a graph
 // output. Empty when ni is neither or nothing follows it that way.
-Epilogue find_binary_epilogue(const Graph& graph, size_t ni, const std::vector<std::vector<size_t>>& readers,
-                              const std::vector<int>& graph_outputs);
+Epilogue find_binary_epilogue(const Graph& graph, size_t ni, const std::vector<std::vector<size_t>>& readers);
 
 // Appends the post-ops of e.nodes[0, links) to `ops`, the result multiplied
 // by `result_multiplier` (1 / the readers' scale for an integer dst, else 1).

@@ -30,7 +30,7 @@ void PlanBuilder::lower_mul(size_t ni) {
 void PlanBuilder::lower_binary(size_t ni, dnnl::algorithm alg, const memory& a, const memory& b) {
   const Node& n = graph_.nodes[ni];
   const memory::desc md = a.get_desc();
-  const Epilogue epi = fuse_epilogues_ ? find_binary_epilogue(graph_, ni, readers_, graph_.outputs) : Epilogue{};
+  const Epilogue epi = fuse_epilogues_ ? find_binary_epilogue(graph_, ni, readers_) : Epilogue{};
   // Tries in order: the longest prefix of the chain (maybe none) with an
   // integer dst for the readers of its result when they allow one, else f32;
   // last the plain f32 node. The first a fast kernel runs is kept; the

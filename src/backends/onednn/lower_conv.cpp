@@ -196,7 +196,7 @@ void PlanBuilder::lower_conv(size_t ni) {
   size_t out = static_cast<size_t>(n.output);
   float out_scale = cq.dst_scale;
   const Epilogue epi = fuse_epilogues_ && conv_dst_dt != Dt::u8 && conv_dst_dt != Dt::s8
-                           ? find_conv_epilogue(graph_, ni, readers_, graph_.outputs)
+                           ? find_conv_epilogue(graph_, ni, readers_)
                            : Epilogue{};
   bool fused = false;
   for (size_t links = epi.nodes.size(); links > 0 && !fused; --links) {

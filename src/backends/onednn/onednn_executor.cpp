@@ -45,11 +45,11 @@ double now_ms() {
 // Whether fusing epilogues (epilogue.h) can change anything: a conv with a
 // chain after it, or an Add / Mul (a chain, or an integer dst for INT8 readers).
 bool has_epilogue(const Graph& graph) {
-  const auto readers = value_readers(graph);
+  const auto readers = graph.readers();
   for (size_t ni = 0; ni < graph.nodes.size(); ++ni) {
     const OpKind op = graph.nodes[ni].op;
     if (op == OpKind::Add || op == OpKind::Mul) return true;
-    if (!find_conv_epilogue(graph, ni, readers, graph.outputs).nodes.empty()) return true;
+    if (!find_conv_epilogue(graph, ni, readers).nodes.empty()) return true;
   }
   return false;
 }

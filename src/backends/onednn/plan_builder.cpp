@@ -76,7 +76,7 @@ std::unique_ptr<ShapePlan> PlanBuilder::build(const Shape& input_shape) {
   p.output_direct.assign(graph_.outputs.size(), false);  // set by the lowering of a node that writes one
   mark_deep_values(input_shape);
 
-  readers_ = value_readers(graph_);
+  readers_ = graph_.readers();
   fused_into_.assign(graph_.nodes.size(), -1);
   last_use_.assign(nv, -1);
   for (size_t ni = 0; ni < graph_.nodes.size(); ++ni)
@@ -95,7 +95,7 @@ std::unique_ptr<ShapePlan> PlanBuilder::build(const Shape& input_shape) {
     const Node& n = graph_.nodes[ni];
     current_node_ = ni;
     p.nodes[ni].first_step = p.steps.size();
-    if (fused_into_[ni] >= 0) {  // runs as post-ops of an earlier conv (epilogue.h)
+    if (fused_into_[ni] >= 0) {  // runs as post-ops of an earlier node (epilogue.h)
       p.nodes[ni].fused_into = fused_into_[ni];
       p.nodes[ni].impl = "post-op of " + graph_.nodes[static_cast<size_t>(fused_into_[ni])].name;
       p.nodes[ni].end_step = p.steps.size();

@@ -21,9 +21,9 @@ namespace textq::onednn {
 class PlanBuilder {
  public:
   // bf16: FP32 nodes compute in bf16 (weights, src, dst; f32 bias and accumulation).
-  // fuse_epilogues: elementwise chains after convs run as their post-ops
-  // (epilogue.h); the fused nodes' own outputs then never exist, so
-  // observed runs build without it.
+  // fuse_epilogues: elementwise chains after convs, Adds and Muls run as
+  // their post-ops (epilogue.h); the fused nodes' own outputs then never
+  // exist, so observed runs build without it.
   PlanBuilder(const Graph& graph, Context& ctx, WeightCache& weights, const OneDnnTuning& tuning, bool bf16 = false,
               bool fuse_epilogues = false);
   // Builds and allocates the plan; throws Error(Internal) naming the node on a oneDNN failure.
