@@ -28,8 +28,8 @@ struct Shape3x3 {
 const Shape3x3 kShapes[] = {
     {"layer1.*.conv2", 64, 64, 184, 320},        {"layer2.*.conv2", 128, 128, 92, 160},
     {"layer3.*.conv2", 256, 256, 46, 80},        {"layer4.*.conv2", 512, 512, 23, 40},
-    {"up_block3.conv3x3", 1280, 256, 46, 80},    {"up_block2.conv3x3", 768, 128, 92, 160},
-    {"up_block1.conv3x3", 384, 64, 184, 320},    {"up_block0.conv3x3", 64, 32, 368, 640},
+    {"up_block3.conv3x3", 1280, 128, 46, 80},    {"up_block2.conv3x3", 640, 64, 92, 160},
+    {"up_block1.conv3x3", 320, 32, 184, 320},    {"up_block0.conv3x3", 32, 32, 368, 640},
 };
 
 Tensor random_tensor(const Shape& shape, float scale, std::mt19937& rng) {
