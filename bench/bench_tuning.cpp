@@ -28,6 +28,7 @@ struct Switch {
 };
 const Switch kSwitches[] = {
     {"fuse_epilogues", &textq::OneDnnTuning::fuse_epilogues},
+    {"sink_binary_chains", &textq::OneDnnTuning::sink_binary_chains},
     {"winograd", &textq::OneDnnTuning::winograd},
     {"jit_int8_residual_1x1", &textq::OneDnnTuning::jit_int8_residual_1x1},
     {"jit_bf16_residual_1x1", &textq::OneDnnTuning::jit_bf16_residual_1x1},

@@ -63,6 +63,25 @@ Epilogue find_binary_epilogue(const Graph& graph, size_t ni, const std::vector<s
   return e;
 }
 
+Graph sink_binary_chains(const Graph& graph) {
+  const auto readers = graph.readers();
+  std::vector<size_t> order(graph.nodes.size());  // node indices in the new order
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  for (size_t ni = graph.nodes.size(); ni-- > 0;) {
+    const Node& n = graph.nodes[ni];
+    if ((n.op != OpKind::Add && n.op != OpKind::Mul) || is_graph_output(graph, n.output)) continue;
+    const std::vector<size_t>& r = readers[static_cast<size_t>(n.output)];
+    if (r.size() != 1) continue;
+    const Node& add = graph.nodes[r[0]];
+    if (add.op != OpKind::Add || add.activation != Activation::None || add.inputs.size() != 2) continue;
+    order.erase(std::find(order.begin(), order.end(), ni));
+    order.insert(std::find(order.begin(), order.end(), r[0]), ni);
+  }
+  Graph out = graph;
+  for (size_t i = 0; i < order.size(); ++i) out.nodes[i] = graph.nodes[order[i]];
+  return out;
+}
+
 bool append_epilogue_post_ops(const Graph& graph, const Epilogue& e, size_t links, float result_multiplier,
                               const dnnl::engine& engine, dnnl::post_ops& ops, std::unordered_map<int, memory>& args,
                               std::vector<Tensor>& keep) {

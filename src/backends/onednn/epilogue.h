@@ -40,6 +40,17 @@ Epilogue find_conv_epilogue(const Graph& graph, size_t ni, const std::vector<std
 // output. Empty when ni is neither or nothing follows it that way.
 Epilogue find_binary_epilogue(const Graph& graph, size_t ni, const std::vector<std::vector<size_t>>& readers);
 
+// The graph with each Add / Mul whose output is read only by an Add (no
+// activation, two inputs, not a graph output) moved to just before that Add,
+// from the last such node back so whole chains move together. A fused chain
+// can only take operands made before its head: PP-OCRv4's squeeze-excitation
+// tails x * gate + x meet the FPN's upsampled map, made much later, in one
+// more Add; sunk next to it the three run as one binary primitive (which
+// writes the next INT8 conv's integers) instead of two passes over the map.
+// The order stays topological: a moved node's inputs exist where it was, and
+// nothing between the two places reads its output.
+Graph sink_binary_chains(const Graph& graph);
+
 // Appends the post-ops of e.nodes[0, links) to `ops`, the result multiplied
 // by `result_multiplier` (1 / the readers' scale for an integer dst, else 1).
 // A per-channel Affine becomes binary_mul + binary_add post-ops by

@@ -79,7 +79,7 @@ class OneDnnExecutor final : public Executor {
     const bool fuse = tuning.fuse_epilogues && has_epilogue(fast);
     if (!folded.empty() || fuse) {
       fast_ = std::make_unique<Variant>();
-      fast_->graph = std::move(fast);
+      fast_->graph = fuse && tuning.sink_binary_chains ? sink_binary_chains(fast) : std::move(fast);
       fast_->fuse_epilogues = fuse;
     }
   }

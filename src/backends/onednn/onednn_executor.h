@@ -70,6 +70,10 @@ struct OneDnnTuning {
   // quantizing reorders. Same arithmetic in f32; runs with an observer
   // always see every node's own output.
   bool fuse_epilogues = true;
+  // With fuse_epilogues: an Add / Mul read only by an Add moves to just
+  // before it (epilogue.h, sink_binary_chains), so a squeeze-excitation tail
+  // and the FPN Add after it, whose operand is made later, fuse as one chain.
+  bool sink_binary_chains = true;
 };
 
 // Verifies the graph and keeps a copy of it (weights are shared, not copied;

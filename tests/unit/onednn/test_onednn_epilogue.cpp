@@ -5,6 +5,7 @@
 // readers, no graph outputs inside, no residual, operands that exist).
 #include <sstream>
 
+#include "backends/onednn/epilogue.h"
 #include "int8_graph.h"
 
 namespace textq::test {
@@ -170,7 +171,9 @@ TEST(OneDnnEpilogue, FusesOnlySingleReaderLinksThatAreNotGraphOutputs) {
 
 // A squeeze-excitation tail as PP-OCRv4 has it: m = x * gate, s = x + m,
 // then t = s + y (the FPN's lateral sum), read by a 1x1 and a depthwise conv.
-// y made before the Mul: both Adds fuse into it; made after: only the first.
+// y made before the Mul: both Adds fuse into it; made after: only the first,
+// unless the Mul and the first Add are sunk next to the second
+// (OneDnnTuning::sink_binary_chains, the default).
 Graph se_tail_graph(bool y_first) {
   const int c = 32;
   GraphMaker m(11);
@@ -189,24 +192,55 @@ Graph se_tail_graph(bool y_first) {
 TEST(OneDnnEpilogue, SqueezeExcitationTailRunsAsOneBinaryPrimitive) {
   const Shape in{1, 8, 24, 40};
   for (bool y_first : {true, false})
-    for (bool int8 : {false, true}) {
-      const std::string what = std::string(y_first ? "y made first" : "y made last") + (int8 ? ", INT8" : ", FP32");
-      Graph g = se_tail_graph(y_first);
-      Int8Options o;
-      if (int8) g = make_int8(g, grid_input(in, o.input_scale, -100, 100, 5), o);
-      const Tensor x = grid_input(in, o.input_scale, -100, 100, 6);
-      auto fused = make_onednn_executor(g, two_threads());
-      auto plain = make_onednn_executor(g, two_threads(), unfused());
-      const std::vector<Tensor> y = int8 ? fused->run(x) : expect_matches_reference(g, x, what, fused.get());
-      EXPECT_EQ(max_difference(y, plain->run(x)), 0.f) << what;
-      const OneDnnStats s = onednn_stats(*fused), s0 = onednn_stats(*plain);
-      // The HardSigmoid after the gate conv fuses too.
-      EXPECT_EQ(s.fused_epilogue_nodes, 1 + (y_first ? 2 : 1)) << what;
-      // INT8: the last Add writes the readers' integers (fused or not), so their reorder is gone.
-      if (int8) {
-        EXPECT_LT(s.layout_reorders, s0.layout_reorders) << what;
+    for (bool sink : {true, false})
+      for (bool int8 : {false, true}) {
+        const std::string what = std::string(y_first ? "y made first" : "y made last") +
+                                 (sink ? ", sunk" : ", not sunk") + (int8 ? ", INT8" : ", FP32");
+        Graph g = se_tail_graph(y_first);
+        Int8Options o;
+        if (int8) g = make_int8(g, grid_input(in, o.input_scale, -100, 100, 5), o);
+        const Tensor x = grid_input(in, o.input_scale, -100, 100, 6);
+        OneDnnTuning tuning;
+        tuning.sink_binary_chains = sink;
+        auto fused = make_onednn_executor(g, two_threads(), tuning);
+        auto plain = make_onednn_executor(g, two_threads(), unfused());
+        const std::vector<Tensor> y = int8 ? fused->run(x) : expect_matches_reference(g, x, what, fused.get());
+        EXPECT_EQ(max_difference(y, plain->run(x)), 0.f) << what;
+        const OneDnnStats s = onednn_stats(*fused), s0 = onednn_stats(*plain);
+        // The HardSigmoid after the gate conv fuses too.
+        EXPECT_EQ(s.fused_epilogue_nodes, 1 + (y_first || sink ? 2 : 1)) << what;
+        // INT8: the last Add writes the readers' integers (fused or not), so their reorder is gone.
+        if (int8) {
+          EXPECT_LT(s.layout_reorders, s0.layout_reorders) << what;
+        }
       }
-    }
+}
+
+std::vector<std::string> node_names(const Graph& g) {
+  std::vector<std::string> names;
+  for (const Node& n : g.nodes) names.push_back(n.name);
+  return names;
+}
+
+TEST(OneDnnEpilogue, SinkMovesAddAndMulChainsNextToTheAddThatReadsThem) {
+  Graph g = se_tail_graph(false);
+  for (size_t i = 0; i < g.nodes.size(); ++i) g.nodes[i].name = "n" + std::to_string(i);
+  // n0 in, n1 x, n2 gap, n3 gate conv, n4 hardsigmoid, n5 mul, n6 sum, n7 y, n8 t, n9 / n10 readers.
+  ASSERT_EQ(g.nodes.size(), 11u);
+  ASSERT_EQ(g.nodes[5].op, OpKind::Mul);
+  const Graph sunk = onednn::sink_binary_chains(g);
+  sunk.verify();  // still topological
+  EXPECT_EQ(node_names(sunk),
+            (std::vector<std::string>{"n0", "n1", "n2", "n3", "n4", "n7", "n5", "n6", "n8", "n9", "n10"}));
+
+  // A Mul with a second reader, or an Add with a ReLU, stays where it is.
+  Graph two_readers = g;
+  two_readers.outputs.push_back(two_readers.nodes[5].output);
+  EXPECT_EQ(node_names(onednn::sink_binary_chains(two_readers)),
+            (std::vector<std::string>{"n0", "n1", "n2", "n3", "n4", "n5", "n7", "n6", "n8", "n9", "n10"}));
+  Graph relu = g;
+  relu.nodes[8].activation = Activation::Relu;
+  EXPECT_EQ(node_names(onednn::sink_binary_chains(relu)), node_names(g));
 }
 
 }  // namespace
