@@ -29,6 +29,8 @@ struct Switch {
 const Switch kSwitches[] = {
     {"fuse_epilogues", &textq::OneDnnTuning::fuse_epilogues},
     {"sink_binary_chains", &textq::OneDnnTuning::sink_binary_chains},
+    {"pool_before_pointwise", &textq::OneDnnTuning::pool_before_pointwise},
+    {"conv_binary_epilogues", &textq::OneDnnTuning::conv_binary_epilogues},
     {"winograd", &textq::OneDnnTuning::winograd},
     {"jit_int8_residual_1x1", &textq::OneDnnTuning::jit_int8_residual_1x1},
     {"jit_bf16_residual_1x1", &textq::OneDnnTuning::jit_bf16_residual_1x1},

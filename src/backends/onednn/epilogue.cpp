@@ -21,21 +21,44 @@ bool is_graph_output(const Graph& graph, int v) {
   return std::find(graph.outputs.begin(), graph.outputs.end(), v) != graph.outputs.end();
 }
 
+// A Mul, or an Add without activation, of two values (a binary post-op).
+bool is_binary_link(const Node& n) {
+  return ((n.op == OpKind::Add && n.activation == Activation::None) || n.op == OpKind::Mul) && n.inputs.size() == 2 &&
+         !n.quant.enabled;
+}
+
+// Whether value v exists before node ni runs (the graph input, or made by an earlier node).
+bool made_before(const Graph& graph, int v, size_t ni) {
+  const Node* p = graph.producer(v);
+  return !p || static_cast<size_t>(p - graph.nodes.data()) < ni;
+}
+
 }  // namespace
 
-Epilogue find_conv_epilogue(const Graph& graph, size_t ni, const std::vector<std::vector<size_t>>& readers) {
+Epilogue find_conv_epilogue(const Graph& graph, size_t ni, const std::vector<std::vector<size_t>>& readers,
+                            bool binary_links) {
   Epilogue e;
   const Node& conv = graph.nodes[ni];
   if (conv.op != OpKind::Conv || conv.has_residual()) return e;
   int value = conv.output;
   for (;;) {
     const std::vector<size_t>& r = readers[static_cast<size_t>(value)];
-    if (r.size() != 1 || is_graph_output(graph, value) || !fusable_link(graph.nodes[r[0]])) break;
+    if (r.size() != 1 || is_graph_output(graph, value)) break;
+    const Node& link = graph.nodes[r[0]];
+    int operand = -1;
+    if (binary_links && is_binary_link(link)) {
+      operand = link.inputs[0] == value ? link.inputs[1] : link.inputs[0];
+      if (operand == value || !made_before(graph, operand, ni)) break;
+    } else if (!fusable_link(link)) {
+      break;
+    }
     e.nodes.push_back(r[0]);
-    value = graph.nodes[r[0]].output;
+    e.operands.push_back(operand);
+    value = link.output;
   }
   // The chain's result must leave through the plan's values, not as a graph output.
-  while (!e.nodes.empty() && is_graph_output(graph, graph.nodes[e.nodes.back()].output)) e.nodes.pop_back();
+  while (!e.nodes.empty() && is_graph_output(graph, graph.nodes[e.nodes.back()].output))
+    e.nodes.pop_back(), e.operands.pop_back();
   return e;
 }
 
@@ -43,10 +66,6 @@ Epilogue find_binary_epilogue(const Graph& graph, size_t ni, const std::vector<s
   Epilogue e;
   const Node& head = graph.nodes[ni];
   if (head.op != OpKind::Add && head.op != OpKind::Mul) return e;
-  auto made_before_head = [&](int v) {
-    const Node* p = graph.producer(v);
-    return !p || static_cast<size_t>(p - graph.nodes.data()) < ni;
-  };
   int value = head.output;
   for (;;) {
     const std::vector<size_t>& r = readers[static_cast<size_t>(value)];
@@ -54,7 +73,7 @@ Epilogue find_binary_epilogue(const Graph& graph, size_t ni, const std::vector<s
     const Node& link = graph.nodes[r[0]];
     if (link.op != OpKind::Add || link.activation != Activation::None || link.inputs.size() != 2) break;
     const int other = link.inputs[0] == value ? link.inputs[1] : link.inputs[0];
-    if (other == value || !made_before_head(other)) break;
+    if (other == value || !made_before(graph, other, ni)) break;
     e.nodes.push_back(r[0]);
     e.operands.push_back(other);
     value = link.output;
@@ -63,17 +82,19 @@ Epilogue find_binary_epilogue(const Graph& graph, size_t ni, const std::vector<s
   return e;
 }
 
-Graph sink_binary_chains(const Graph& graph) {
+Graph sink_binary_chains(const Graph& graph, bool convs) {
   const auto readers = graph.readers();
   std::vector<size_t> order(graph.nodes.size());  // node indices in the new order
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   for (size_t ni = graph.nodes.size(); ni-- > 0;) {
     const Node& n = graph.nodes[ni];
-    if ((n.op != OpKind::Add && n.op != OpKind::Mul) || is_graph_output(graph, n.output)) continue;
+    const bool head = n.op == OpKind::Add || n.op == OpKind::Mul;
+    const bool conv = convs && n.op == OpKind::Conv && !n.has_residual();
+    if ((!head && !conv) || is_graph_output(graph, n.output)) continue;
     const std::vector<size_t>& r = readers[static_cast<size_t>(n.output)];
     if (r.size() != 1) continue;
-    const Node& add = graph.nodes[r[0]];
-    if (add.op != OpKind::Add || add.activation != Activation::None || add.inputs.size() != 2) continue;
+    const Node& reader = graph.nodes[r[0]];
+    if (!is_binary_link(reader) || (head && reader.op != OpKind::Add)) continue;
     order.erase(std::find(order.begin(), order.end(), ni));
     order.insert(std::find(order.begin(), order.end(), r[0]), ni);
   }
@@ -84,7 +105,9 @@ Graph sink_binary_chains(const Graph& graph) {
 
 bool append_epilogue_post_ops(const Graph& graph, const Epilogue& e, size_t links, float result_multiplier,
                               const dnnl::engine& engine, dnnl::post_ops& ops, std::unordered_map<int, memory>& args,
-                              std::vector<Tensor>& keep) {
+                              std::vector<Tensor>& keep, const std::vector<memory::desc>& operand_mds,
+                              std::vector<int>* binary_index) {
+  if (binary_index) binary_index->assign(links, -1);
   using dnnl::algorithm;
   // oneDNN 2.6 computes a chain with two eltwise_linear post-ops wrongly
   // (brgconv_1x1 FP32 and INT8, jit_int8 depthwise: off by up to ~0.5 in f32
@@ -124,6 +147,14 @@ bool append_epilogue_post_ops(const Graph& graph, const Epilogue& e, size_t link
           ops.append_binary(algorithm::binary_add, cmd);
           if (scale != 1.f) eltwise(1.f, algorithm::eltwise_linear, scale, 0.f);
         }
+        break;
+      case OpKind::Mul:
+      case OpKind::Add:
+        if (!binary_index || i >= operand_mds.size())
+          throw Error(ErrorKind::Internal, "conv epilogue: a binary link without its operand's layout");
+        (*binary_index)[i] = ops.len();
+        ops.append_binary(n.op == OpKind::Mul ? algorithm::binary_mul : algorithm::binary_add, operand_mds[i]);
+        if (scale != 1.f) eltwise(1.f, algorithm::eltwise_linear, scale, 0.f);
         break;
       default: throw Error(ErrorKind::Internal, std::string("conv epilogue: unexpected op ") + op_kind_name(n.op));
     }

@@ -196,10 +196,28 @@ void PlanBuilder::lower_conv(size_t ni) {
   size_t out = static_cast<size_t>(n.output);
   float out_scale = cq.dst_scale;
   const Epilogue epi = fuse_epilogues_ && conv_dst_dt != Dt::u8 && conv_dst_dt != Dt::s8
-                           ? find_conv_epilogue(graph_, ni, readers_)
+                           ? find_conv_epilogue(graph_, ni, readers_, tuning_.conv_binary_epilogues)
                            : Epilogue{};
+  // A Mul / Add link's operand: a [1, C, 1, 1] gate read plain (broadcast
+  // over the map; one image only), or a map of the conv's own shape in the
+  // plain layout the conv writes. The chain stops before any other.
+  std::vector<memory::desc> operand_mds;
+  size_t max_links = epi.nodes.size();
+  const Tag out_tag = n.inputs[0] != graph_.input ? activation_tag(producer_md) : Tag::undef;
+  for (size_t k = 0; k < epi.nodes.size() && k < max_links; ++k) {
+    operand_mds.emplace_back();
+    if (epi.operands[k] < 0) continue;
+    const Shape& os = plan_->shapes[static_cast<size_t>(epi.operands[k])];
+    if (dst_shape[0] == 1 && os == Shape{1, dst_shape[1], 1, 1})
+      operand_mds[k] = plain_nchw(os);
+    else if (os == dst_shape && (out_tag == Tag::nhwc || out_tag == Tag::nchw))
+      operand_mds[k] = memory::desc(to_dims(os), Dt::f32, out_tag);
+    else
+      max_links = k;
+  }
   bool fused = false;
-  for (size_t links = epi.nodes.size(); links > 0 && !fused; --links) {
+  std::vector<int> binary_index;
+  for (size_t links = max_links; links > 0 && !fused; --links) {
     const int result = graph_.nodes[epi.nodes[links - 1]].output;
     Dt dt = conv_dst_dt;
     float scale = 1.f;
@@ -209,11 +227,17 @@ void PlanBuilder::lower_conv(size_t ni) {
     std::unordered_map<int, memory> eargs;
     std::vector<Tensor> ekeep;
     // An integer dst: the readers' quantization (times 1 / scale, then oneDNN's round and saturate).
-    if (!append_epilogue_post_ops(graph_, epi, links, 1.f / scale, ctx_.engine, eops, eargs, ekeep) ||
+    if (!append_epilogue_post_ops(graph_, epi, links, 1.f / scale, ctx_.engine, eops, eargs, ekeep, operand_mds,
+                                  &binary_index) ||
         !select(dt, conv_attr(conv_q, eops), true))
       continue;
     fused = true;
-    for (size_t k = 0; k < links; ++k) fused_into_[epi.nodes[k]] = static_cast<int>(ni);
+    for (size_t k = 0; k < links; ++k) {
+      fused_into_[epi.nodes[k]] = static_cast<int>(ni);
+      if (binary_index[k] >= 0)  // converted (a reorder step before the conv) only now that the chain is kept
+        eargs[DNNL_ARG_ATTR_MULTIPLE_POST_OP(binary_index[k]) | DNNL_ARG_SRC_1] =
+            value_as(epi.operands[k], operand_mds[k]);
+    }
     args = std::move(eargs);
     plan_->keep.insert(plan_->keep.end(), ekeep.begin(), ekeep.end());
     out = static_cast<size_t>(result), out_scale = scale;

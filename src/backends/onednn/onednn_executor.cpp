@@ -12,6 +12,8 @@
 #include "backends/onednn/epilogue.h"
 #include "backends/onednn/plan_builder.h"
 #include "ir/fold_pointwise.h"
+#include "ir/pool_before_pointwise.h"
+#include "ir/residual_gate.h"
 
 namespace textq {
 
@@ -76,10 +78,16 @@ class OneDnnExecutor final : public Executor {
         return std::find(graph.outputs.begin(), graph.outputs.end(), pointwise.output) != graph.outputs.end();
       });
     if (folded.empty()) fast = graph;
+    std::vector<std::string> pools;
+    if (tuning.pool_before_pointwise) fast = pool_before_pointwise(fast, &pools);
+    const bool conv_binary = tuning.fuse_epilogues && tuning.conv_binary_epilogues;
+    if (conv_binary) fast = fold_residual_gates(fast);
     const bool fuse = tuning.fuse_epilogues && has_epilogue(fast);
-    if (!folded.empty() || fuse) {
+    folded_pointwise_ = static_cast<int>(folded.size());
+    pools_before_pointwise_ = static_cast<int>(pools.size());
+    if (!folded.empty() || !pools.empty() || fuse) {
       fast_ = std::make_unique<Variant>();
-      fast_->graph = fuse && tuning.sink_binary_chains ? sink_binary_chains(fast) : std::move(fast);
+      fast_->graph = fuse && tuning.sink_binary_chains ? sink_binary_chains(fast, conv_binary) : std::move(fast);
       fast_->fuse_epilogues = fuse;
     }
   }
@@ -153,7 +161,8 @@ class OneDnnExecutor final : public Executor {
            std::to_string(v->patch) + (has_int8_ ? ", f32 + int8" : ", f32") + ", threads " +
            (options_.threads > 0 ? std::to_string(options_.threads) : std::string("default")) +
            (options_.bf16 ? ", bf16" : "") + (tuning_.winograd ? "" : ", no winograd") +
-           (fast_ && fast_->graph.nodes.size() < as_given_.graph.nodes.size() ? ", output 1x1 folded" : "") +
+           (folded_pointwise_ > 0 ? ", output 1x1 folded" : "") +
+           (pools_before_pointwise_ > 0 ? ", pools before 1x1" : "") +
            (fast_ && fast_->fuse_epilogues ? ", epilogues fused" : "") + ")";
   }
 
@@ -169,7 +178,8 @@ class OneDnnExecutor final : public Executor {
         s.layout_reorders += np.reorders;
         s.fused_epilogue_nodes += np.fused_into >= 0 ? 1 : 0;
       }
-    s.folded_pointwise = fast_ ? static_cast<int>(as_given_.graph.nodes.size() - fast_->graph.nodes.size()) : 0;
+    s.folded_pointwise = folded_pointwise_;
+    s.pools_before_pointwise = pools_before_pointwise_;
     return s;
   }
 
@@ -215,11 +225,13 @@ class OneDnnExecutor final : public Executor {
   OneDnnTuning tuning_;
   Context ctx_;
   Variant as_given_;                  // observed runs (calibration, --dump) and graphs with nothing to fold or fuse
-  // Unobserved runs when OneDnnTuning::fold_output_pointwise folded a pair or
-  // fuse_epilogues finds a chain to fuse.
+  // Unobserved runs when OneDnnTuning::fold_output_pointwise folded a pair,
+  // pool_before_pointwise moved a pool or fuse_epilogues finds a chain to fuse.
   std::unique_ptr<Variant> fast_;
   const Variant* last_ = nullptr;     // the variant of the last run
   int plans_built_ = 0;
+  int folded_pointwise_ = 0;        // OneDnnTuning::fold_output_pointwise pairs in fast_
+  int pools_before_pointwise_ = 0;  // OneDnnTuning::pool_before_pointwise pools in fast_
   bool has_int8_ = false;
   std::vector<NodeProfile> profile_;
 };

@@ -74,6 +74,20 @@ struct OneDnnTuning {
   // before it (epilogue.h, sink_binary_chains), so a squeeze-excitation tail
   // and the FPN Add after it, whose operand is made later, fuse as one chain.
   bool sink_binary_chains = true;
+  // A GlobalAveragePool of a linear 1x1 conv's output averages the conv's
+  // input and runs the 1x1 on that mean (ir/pool_before_pointwise.h): the
+  // squeeze-excitation pools of PP-OCRv4's neck read 12 channels instead of
+  // 96 in f32. Exact in real arithmetic (f32 sums round differently); runs
+  // with an observer always see the graph as given.
+  bool pool_before_pointwise = true;
+  // With fuse_epilogues: a conv's chain may also take a Mul by a [1, C, 1, 1]
+  // gate and Adds of maps its own shape (binary post-ops), a gated skip
+  // x + x * g becomes x * (g + 1) (ir/residual_gate.h) and a conv read only
+  // by such a Mul / Add moves next to it (sink_binary_chains). With the pool
+  // moved before the 1x1 (above), a squeeze-excitation block after a 1x1
+  // conv runs inside the conv: its f32 output, the Mul's pass over it and the
+  // FPN Add's are gone (PP-OCRv4's neck). Same arithmetic up to f32 rounding.
+  bool conv_binary_epilogues = true;
 };
 
 // Verifies the graph and keeps a copy of it (weights are shared, not copied;
@@ -92,6 +106,7 @@ struct OneDnnStats {
   int layout_reorders = 0;          // reorders inside the most recent plan (graph output ones excluded)
   int folded_pointwise = 0;         // 1x1 convs folded away for unobserved runs (OneDnnTuning)
   int fused_epilogue_nodes = 0;     // nodes the most recent plan runs as post-ops of another (OneDnnTuning)
+  int pools_before_pointwise = 0;   // GlobalAveragePools moved before their 1x1 conv (OneDnnTuning)
 };
 // Throws Error(InvalidArgument) when `executor` did not come from make_onednn_executor.
 OneDnnStats onednn_stats(const Executor& executor);
