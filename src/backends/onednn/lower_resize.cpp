@@ -1,4 +1,5 @@
-// Resize lowering: oneDNN's resampling primitive (f32, producer's layout).
+// Resize lowering: oneDNN's resampling primitive (f32, producer's layout;
+// nearest keeps a producer's integers when fusing, plan_builder.h).
 // oneDNN maps output index o of a side (in -> out) to the input coordinate
 // (o + 0.5) * in / out - 0.5: nearest rounds it to the closest index,
 // linear interpolates with the coordinate clamped to the edge. A node is
@@ -78,13 +79,19 @@ void PlanBuilder::lower_resize(size_t ni) {
                     coord_mode_name(a.coord_mode) + (nearest ? std::string(" ") + nearest_round_name(a.nearest_round) : "") +
                     " from " + shape_str(x) + " to " + shape_str(y) +
                     " does not match oneDNN's resampling coordinates; run it with the reference backend");
-  const memory src = value_as(in, retype(plan_->values[static_cast<size_t>(in)].get_desc(), Dt::f32));
-  const memory::desc dst_any(to_dims(y), Dt::f32, Tag::any);
+  // Nearest copies values: integers (a producer quantized for the INT8 readers
+  // behind this node, plan_builder.h) stay integers with their scale.
+  const memory& have = plan_->values[static_cast<size_t>(in)];
+  const Dt have_dt = have.get_desc().data_type();
+  const bool integers = passes_integers(n) && (have_dt == Dt::s8 || have_dt == Dt::u8);
+  const memory src = integers ? have : value_as(in, retype(have.get_desc(), Dt::f32));
+  const memory::desc dst_any(to_dims(y), integers ? have_dt : Dt::f32, Tag::any);
   const auto alg = nearest ? dnnl::algorithm::resampling_nearest : dnnl::algorithm::resampling_linear;
   dnnl::resampling_forward::primitive_desc pd(
       dnnl::resampling_forward::desc(dnnl::prop_kind::forward_inference, alg, src.get_desc(), dst_any), ctx_.engine);
   plan_->nodes[ni].impl = pd.impl_info_str();
   memory dst = define_value(n.output, pd.dst_desc());
+  if (integers) plan_->scales[static_cast<size_t>(n.output)] = plan_->scales[static_cast<size_t>(in)];
   add_step(dnnl::resampling_forward(pd), {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}});
 }
 

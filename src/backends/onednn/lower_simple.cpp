@@ -3,7 +3,11 @@
 // INT8 values: MaxPool runs on the integers (max commutes with a positive
 // scale); Concat works in the type and scale its INT8 readers take (inputs
 // with another scale are requantized into it), else in the inputs' shared
-// type and scale, else in f32. Relu works in f32 (Add: lower_binary.cpp).
+// type and scale, else in f32; in nhwc it copies with our own loop
+// (concat_channels.h). Relu works in f32 (Add: lower_binary.cpp).
+#include <omp.h>
+
+#include "backends/onednn/concat_channels.h"
 #include "backends/onednn/plan_builder.h"
 
 namespace textq::onednn {
@@ -28,10 +32,10 @@ void PlanBuilder::lower_max_pool(size_t ni) {
 
 void PlanBuilder::lower_concat(size_t ni) {
   const Node& n = graph_.nodes[ni];
-  // The destination in the first source's layout. Plain (nhwc, nchw) with a
-  // source to convert: one reorder per source into its channel slice, below.
-  // Otherwise oneDNN's concat, every source converted to the destination
-  // type and scale first.
+  // The destination in the first source's layout. nhwc, or nchw with a
+  // source to convert: each source into its channel slice, below. Otherwise
+  // oneDNN's concat, every source converted to the destination type and
+  // scale first.
   const memory::desc first = plan_->values[static_cast<size_t>(n.inputs[0])].get_desc();
   const Tag tag = activation_tag(first);
   // Target type and scale: the one every INT8 reader wants (an input with
@@ -58,25 +62,53 @@ void PlanBuilder::lower_concat(size_t ni) {
   for (int v : n.inputs)
     convert = convert || plan_->values[static_cast<size_t>(v)].get_desc().data_type() != dt ||
               plan_->scales[static_cast<size_t>(v)] != scale;
-  if (convert && (tag == Tag::nhwc || tag == Tag::nchw)) {
-    // Plain layout with a conversion: each input is reordered straight into
-    // its channel slice of the output, converting type and scale on the way
-    // (one pass per input, where dnnl::concat needs a converted copy first;
-    // without a conversion its block copy is faster than the reorders).
+  const bool copy_kernel = tag == Tag::nhwc && tuning_.concat_copy_kernel && concat_channels_supported();
+  if ((convert || copy_kernel) && (tag == Tag::nhwc || tag == Tag::nchw)) {
+    // Plain layout: an input to convert is reordered straight into its
+    // channel slice of the output, converting type and scale on the way (one
+    // pass, where dnnl::concat needs a converted copy first); in nhwc the
+    // others are copied by concat_channels, faster than both oneDNN's strided
+    // reorders and its `simple:any` concat (in nchw a slice is one block and
+    // oneDNN's concat copies it well).
     const memory::desc out_md(to_dims(dst_shape), dt, tag);
-    define_value(n.output, out_md);
+    const memory out = define_value(n.output, out_md);
     const int buffer = main_buffer_[static_cast<size_t>(n.output)];
+    const size_t elem = out_md.get_size() / static_cast<size_t>(shape_numel(dst_shape));
     int64_t channel = 0;
+    std::vector<std::pair<memory, size_t>> copied;  // inputs already in dt and scale, dense nhwc: channel offset
+    std::string impl;
     for (int v : n.inputs) {
       const Shape& shape = plan_->shapes[static_cast<size_t>(v)];
       const memory& src = plan_->values[static_cast<size_t>(v)];
+      if (copy_kernel && src.get_desc() == memory::desc(to_dims(shape), dt, Tag::nhwc) &&
+          plan_->scales[static_cast<size_t>(v)] == scale) {
+        copied.emplace_back(src, static_cast<size_t>(channel));
+        channel += shape[1];
+        continue;
+      }
       const memory slice = bound_memory(out_md.submemory_desc(to_dims(shape), {0, channel, 0, 0}), buffer);
       const dnnl::reorder::primitive_desc pd(ctx_.engine, src.get_desc(), ctx_.engine, slice.get_desc(),
                                              scale_attr(plan_->scales[static_cast<size_t>(v)] / scale));
-      if (plan_->nodes[ni].impl.empty()) plan_->nodes[ni].impl = std::string("slices:") + pd.impl_info_str();
+      if (impl.empty()) impl = std::string("slices:") + pd.impl_info_str();
       add_step(dnnl::reorder(pd), {{DNNL_ARG_FROM, src}, {DNNL_ARG_TO, slice}});
       channel += shape[1];
     }
+    if (!copied.empty()) {
+      // Inputs in the output's type and scale: copied pixel by pixel into their slices.
+      const int64_t pixels = dst_shape[0] * dst_shape[2] * dst_shape[3];
+      const size_t row = static_cast<size_t>(dst_shape[1]) * elem;
+      const int threads = omp_get_max_threads();  // the executor set the team size before planning
+      Step step;
+      step.run = [copied, pixels, row, elem, out, threads] {
+        std::vector<ConcatPart> parts;
+        for (const auto& [mem, ch] : copied)
+          parts.push_back({mem.get_data_handle(), static_cast<size_t>(mem.get_desc().dims()[1]) * elem, ch * elem});
+        concat_channels(parts, pixels, out.get_data_handle(), row, threads);
+      };
+      plan_->steps.push_back(std::move(step));
+      impl = impl.empty() ? "copy_channels:avx512" : impl + " + copy_channels:avx512";
+    }
+    plan_->nodes[ni].impl = impl;
     plan_->scales[static_cast<size_t>(n.output)] = scale;
     return;
   }

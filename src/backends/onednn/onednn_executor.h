@@ -88,6 +88,10 @@ struct OneDnnTuning {
   // conv runs inside the conv: its f32 output, the Mul's pass over it and the
   // FPN Add's are gone (PP-OCRv4's neck). Same arithmetic up to f32 rounding.
   bool conv_binary_epilogues = true;
+  // A Concat in nhwc copies the inputs already in its type and scale into
+  // their channel slices with our own AVX-512 loop (concat_channels.h)
+  // instead of oneDNN's concat (`simple:any`) or one strided reorder each.
+  bool concat_copy_kernel = true;
 };
 
 // Verifies the graph and keeps a copy of it (weights are shared, not copied;

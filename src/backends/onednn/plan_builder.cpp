@@ -22,15 +22,26 @@ bool PlanBuilder::is_graph_output(int value) const {
   return std::find(graph_.outputs.begin(), graph_.outputs.end(), value) != graph_.outputs.end();
 }
 
+bool PlanBuilder::passes_integers(const Node& n) const {
+  if (!fuse_epilogues_ || is_graph_output(n.output)) return false;
+  return n.op == OpKind::Concat || (n.op == OpKind::Resize && n.attrs.resize_mode == ResizeMode::Nearest);
+}
+
 std::optional<std::pair<Dt, float>> PlanBuilder::int8_readers_type(int value) const {
   std::optional<std::pair<Dt, float>> type;
   for (size_t r : readers_[static_cast<size_t>(value)]) {
     const Node& n = graph_.nodes[r];
-    if ((n.op != OpKind::Conv && n.op != OpKind::ConvTranspose) || !n.quant.enabled || n.inputs[0] != value ||
-        (n.has_residual() && n.inputs[1] == value))
-      return std::nullopt;
-    const std::pair<Dt, float> t{to_dt(n.quant.src_type), n.quant.src_scale};
-    if (type && *type != t) return std::nullopt;
+    std::optional<std::pair<Dt, float>> t;
+    if (passes_integers(n)) {
+      t = int8_readers_type(n.output);
+      if (!t) return std::nullopt;
+    } else {
+      if ((n.op != OpKind::Conv && n.op != OpKind::ConvTranspose) || !n.quant.enabled || n.inputs[0] != value ||
+          (n.has_residual() && n.inputs[1] == value))
+        return std::nullopt;
+      t = std::pair<Dt, float>{to_dt(n.quant.src_type), n.quant.src_scale};
+    }
+    if (type && *type != *t) return std::nullopt;
     type = t;
   }
   return type;

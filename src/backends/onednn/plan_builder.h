@@ -52,8 +52,13 @@ class PlanBuilder {
   bool is_graph_output(int value) const;
   // The data type and scale every reader of `value` quantizes it to, when
   // all readers are INT8 convs reading it as their source (only) and agree on
-  // both: what a Concat and a fused node feeding them write.
+  // both: what a Concat and a fused node feeding them write. When fusing
+  // (unobserved runs), a Concat or nearest Resize reader counts as the
+  // readers of its own result: both pass integers through unchanged
+  // (lower_concat, lower_resize), so the value can be quantized before them.
   std::optional<std::pair<Dt, float>> int8_readers_type(int value) const;
+  // Whether node n carries integers through unchanged in this plan (see above).
+  bool passes_integers(const Node& n) const;
   // deep_[v]: v is computed after the graph first reached 1/16 of the input
   // resolution (where bf16 Winograd GEMMs are allowed, OneDnnTuning).
   void mark_deep_values(const Shape& input_shape);

@@ -190,6 +190,21 @@ inline std::vector<Tensor> expect_matches_reference(const Graph& graph, const Te
   return got;
 }
 
+// Largest |a - b| over same-shape output lists.
+inline float max_difference(const std::vector<Tensor>& a, const std::vector<Tensor>& b) {
+  float d = 0.f;
+  for (size_t o = 0; o < a.size(); ++o)
+    for (int64_t i = 0; i < a[o].numel(); ++i) d = std::max(d, std::fabs(a[o].data<float>()[i] - b[o].data<float>()[i]));
+  return d;
+}
+
+// The kernel (or "post-op of <node>") the executor's last run gave node `name`.
+inline std::string impl_of(const Executor& e, const std::string& name) {
+  for (const NodeProfile& p : e.profile())
+    if (p.name == name) return p.impl;
+  return "(not run)";
+}
+
 inline bool bitwise_equal(const Tensor& a, const Tensor& b) {
   return a.shape() == b.shape() && std::memcmp(a.raw(), b.raw(), a.nbytes()) == 0;
 }

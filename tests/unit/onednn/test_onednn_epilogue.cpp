@@ -64,13 +64,6 @@ ChainGraph chain_graph(const std::vector<Link>& chain, int c, int k, bool depthw
   return {m.graph({a, b}), {1, 8, side, side}};
 }
 
-float max_difference(const std::vector<Tensor>& a, const std::vector<Tensor>& b) {
-  float d = 0.f;
-  for (size_t o = 0; o < a.size(); ++o)
-    for (int64_t i = 0; i < a[o].numel(); ++i) d = std::max(d, std::fabs(a[o].data<float>()[i] - b[o].data<float>()[i]));
-  return d;
-}
-
 OneDnnTuning unfused() {
   OneDnnTuning t;
   t.fuse_epilogues = false;

@@ -38,13 +38,6 @@ SeGraph se_graph(int x_stride = 1, Activation x_act = Activation::None) {
   return out;
 }
 
-float max_difference(const std::vector<Tensor>& a, const std::vector<Tensor>& b) {
-  float d = 0.f;
-  for (size_t o = 0; o < a.size(); ++o)
-    for (int64_t i = 0; i < a[o].numel(); ++i) d = std::max(d, std::fabs(a[o].data<float>()[i] - b[o].data<float>()[i]));
-  return d;
-}
-
 float max_magnitude(const std::vector<Tensor>& a) {
   float m = 0.f;
   for (const Tensor& t : a)
@@ -56,13 +49,6 @@ std::string mul_name(const Graph& g) {
   for (const Node& n : g.nodes)
     if (n.op == OpKind::Mul) return n.name;
   return "";
-}
-
-// The kernel (or "post-op of <node>") the last run gave node `name`.
-std::string impl_of(const Executor& e, const std::string& name) {
-  for (const NodeProfile& p : e.profile())
-    if (p.name == name) return p.impl;
-  return "(not run)";
 }
 
 OneDnnTuning without_se_rewrites() {
