@@ -1,6 +1,8 @@
 // The machine's multiply-accumulate ceiling for the two instructions textq's
 // FP32 and INT8 convolutions are made of: vfmadd231ps zmm (16 f32 MACs) and
-// vpdpbusd zmm (64 u8 x s8 MACs, AVX-512 VNNI). Twelve independent chains per
+// vpdpbusd zmm (64 u8 x s8 MACs, AVX-512 VNNI; and its ymm form, 32 MACs,
+// which CPUs splitting zmm into two 256-bit halves issue twice as often, the
+// lanes of conv_int8_narrow.h). Twelve independent chains per
 // thread, register operands only, so the rate is the core's issue rate, not
 // memory. A direct conv cannot beat these; the INT8 target of a whole network
 // is its MAC count over the vpdpbusd figure (docs/backends.md).
@@ -26,8 +28,10 @@ namespace {
                    "xmm9", "xmm10", "xmm11", "xmm30", "xmm31");                                           \
   }
 #define TEXTQ_DP(i) "vpdpbusd %%zmm30, %%zmm31, %%zmm" #i "\n"
+#define TEXTQ_DPY(i) "vpdpbusd %%ymm30, %%ymm31, %%ymm" #i "\n"
 #define TEXTQ_FMA(i) "vfmadd231ps %%zmm30, %%zmm31, %%zmm" #i "\n"
 TEXTQ_PEAK_LOOP(vnni_loop, "avx512f,avx512vnni", TEXTQ_DP)
+TEXTQ_PEAK_LOOP(vnni_ymm_loop, "avx512f,avx512vl,avx512vnni", TEXTQ_DPY)
 TEXTQ_PEAK_LOOP(fma_loop, "avx512f", TEXTQ_FMA)
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
@@ -70,6 +74,7 @@ int main(int argc, char** argv) {
     if (vnni) {
       const double v = rate(vnni_loop, 12 * 64, threads, secs);
       std::printf(" | vpdpbusd zmm %6.1f GMAC/s u8*s8 (%6.1f GOP/s)", v, 2 * v);
+      std::printf(" | ymm %6.1f GMAC/s", rate(vnni_ymm_loop, 12 * 32, threads, secs));
     }
     std::printf("\n");
   }

@@ -92,6 +92,12 @@ struct OneDnnTuning {
   // their channel slices with our own AVX-512 loop (concat_channels.h)
   // instead of oneDNN's concat (`simple:any`) or one strided reorder each.
   bool concat_copy_kernel = true;
+  // INT8 stride-1 convs with 8 or 24 output channels (and no residual or
+  // post-op chain) on our own kernel with 8-channel ymm lanes
+  // (conv_int8_narrow.h) instead of oneDNN's 16-channel blocks, a third of
+  // which are padding at 24 (PP-OCRv4's neck and head 3x3s, 96 -> 24).
+  // Without AVX-512 VNNI oneDNN runs them.
+  bool int8_narrow_kernel = true;
 };
 
 // Verifies the graph and keeps a copy of it (weights are shared, not copied;

@@ -45,6 +45,9 @@ class PlanBuilder {
   // INT8 k4 s2 p1 deconv with a few channels making an f32 graph output, on
   // our own kernel (lower_deconv_k4s2_int8.cpp); false when not applicable.
   bool lower_deconv_k4s2_int8(size_t ni, const ConvQuant& cq);
+  // INT8 conv with 8 or 24 output channels on our own ymm kernel
+  // (lower_conv_int8_narrow.cpp); false when not applicable.
+  bool lower_conv_int8_narrow(size_t ni, const ConvQuant& cq);
   // conv_quant(n), with bf16 data types for an FP32 node when bf16_ is set.
   ConvQuant conv_types(const Node& n) const;
   // True when FP32 node n computes in bf16: bf16_, except the conv reading the graph input.

@@ -1,0 +1,175 @@
+// Compiled with -mavx512f -mavx512bw -mavx512vl -mavx512vnni (CMakeLists.txt);
+// callers check conv_int8_narrow_supported(). See conv_int8_narrow.h.
+#include "backends/onednn/conv_int8_narrow.h"
+
+#include <immintrin.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "textq/error.h"
+
+namespace textq::onednn {
+
+namespace {
+
+constexpr int64_t kPixels = 8;  // output pixels per block (x 3 vectors = 24 accumulators)
+
+int64_t padded_width(const ConvNarrowGeometry& g) { return (g.ow + kPixels - 1) / kPixels * kPixels + g.kw - 1; }
+int64_t padded_height(const ConvNarrowGeometry& g) { return g.oh + g.kh - 1; }
+
+// Copies src into the padded u8 buffer (s8 shifted by +128; the pad is the
+// shifted zero: 0 for u8, 128 for s8).
+void pad_input(const ConvNarrowGeometry& g, int threads, const void* src, bool s8, uint8_t* buf) {
+  const int64_t hp = padded_height(g), wp = padded_width(g);
+  const uint8_t zero = s8 ? 0x80 : 0x00;
+  const uint8_t* in = static_cast<const uint8_t*>(src);
+#pragma omp parallel for num_threads(threads) schedule(static)
+  for (int64_t row = 0; row < g.n * hp; ++row) {
+    const int64_t img = row / hp, y = row % hp - g.pad_top;
+    uint8_t* out = buf + row * wp * g.ic;
+    if (y < 0 || y >= g.ih) {
+      std::memset(out, zero, static_cast<size_t>(wp * g.ic));
+      continue;
+    }
+    const int64_t left = g.pad_left * g.ic, body = g.iw * g.ic;
+    std::memset(out, zero, static_cast<size_t>(left));
+    const uint8_t* s = in + (img * g.ih + y) * body;
+    if (!s8) {
+      std::memcpy(out + left, s, static_cast<size_t>(body));
+    } else {
+      const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
+      int64_t i = 0;
+      for (; i + 64 <= body; i += 64)
+        _mm512_storeu_si512(out + left + i, _mm512_xor_si512(_mm512_loadu_si512(s + i), flip));
+      if (i < body) {
+        const __mmask64 m = _bzhi_u64(~0ull, static_cast<unsigned>(body - i));
+        _mm512_mask_storeu_epi8(out + left + i, m, _mm512_xor_si512(_mm512_maskz_loadu_epi8(m, s + i), flip));
+      }
+    }
+    std::memset(out + left + body, zero, static_cast<size_t>((wp - g.pad_left - g.iw) * g.ic));
+  }
+}
+
+struct Epilogue {
+  const int32_t* comp;  // may be null
+  const float* oscale;
+  const float* bias;    // may be null
+  bool relu;
+  NarrowType dst_type;
+};
+
+template <int NV>
+inline void store_pixel(const __m256i* acc, const Epilogue& e, void* dst, int64_t at) {
+  for (int j = 0; j < NV; ++j) {
+    __m256i a = acc[j];
+    if (e.comp) a = _mm256_sub_epi32(a, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(e.comp + 8 * j)));
+    __m256 f = _mm256_cvtepi32_ps(a);
+    if (e.bias) f = _mm256_add_ps(f, _mm256_loadu_ps(e.bias + 8 * j));
+    f = _mm256_mul_ps(f, _mm256_loadu_ps(e.oscale + 8 * j));
+    if (e.relu) f = _mm256_max_ps(f, _mm256_setzero_ps());
+    const int64_t o = at + 8 * j;
+    switch (e.dst_type) {
+      case NarrowType::f32: _mm256_storeu_ps(static_cast<float*>(dst) + o, f); break;
+      case NarrowType::u8: {
+        f = _mm256_min_ps(_mm256_max_ps(f, _mm256_setzero_ps()), _mm256_set1_ps(255.f));
+        _mm_storel_epi64(reinterpret_cast<__m128i*>(static_cast<uint8_t*>(dst) + o),
+                         _mm256_cvtusepi32_epi8(_mm256_cvtps_epi32(f)));
+        break;
+      }
+      case NarrowType::s8: {
+        f = _mm256_min_ps(_mm256_max_ps(f, _mm256_set1_ps(-128.f)), _mm256_set1_ps(127.f));
+        _mm_storel_epi64(reinterpret_cast<__m128i*>(static_cast<int8_t*>(dst) + o),
+                         _mm256_cvtsepi32_epi8(_mm256_cvtps_epi32(f)));
+        break;
+      }
+    }
+  }
+}
+
+// One output row: blocks of kPixels pixels, NV vectors of 8 output channels.
+template <int NV>
+void run_row(const ConvNarrowGeometry& g, const uint8_t* buf, int64_t img, int64_t oy, const int8_t* weights,
+             const Epilogue& e, void* dst) {
+  const int64_t wp = padded_width(g), hp = padded_height(g), quads = g.ic / 4;
+  const int64_t ocp = 8 * NV;
+  for (int64_t x0 = 0; x0 < g.ow; x0 += kPixels) {
+    __m256i acc[kPixels][NV];
+    for (int p = 0; p < kPixels; ++p)
+      for (int j = 0; j < NV; ++j) acc[p][j] = _mm256_setzero_si256();
+    for (int ky = 0; ky < g.kh; ++ky) {
+      const uint8_t* row = buf + ((img * hp + oy + ky) * wp + x0) * g.ic;
+      for (int kx = 0; kx < g.kw; ++kx) {
+        const uint8_t* px = row + kx * g.ic;
+        const int8_t* w = weights + (ky * g.kw + kx) * quads * ocp * 4;
+        for (int64_t q = 0; q < quads; ++q) {
+          __m256i wv[NV];
+          for (int j = 0; j < NV; ++j) wv[j] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + (q * ocp + 8 * j) * 4));
+          for (int p = 0; p < kPixels; ++p) {
+            int32_t quad;
+            std::memcpy(&quad, px + p * g.ic + 4 * q, sizeof quad);
+            const __m256i s = _mm256_set1_epi32(quad);
+            for (int j = 0; j < NV; ++j) acc[p][j] = _mm256_dpbusd_epi32(acc[p][j], s, wv[j]);
+          }
+        }
+      }
+    }
+    const int64_t valid = std::min<int64_t>(kPixels, g.ow - x0);
+    for (int64_t p = 0; p < valid; ++p) store_pixel<NV>(acc[p], e, dst, ((img * g.oh + oy) * g.ow + x0 + p) * g.oc);
+  }
+}
+
+}  // namespace
+
+bool conv_int8_narrow_supported() {
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("bmi2");
+}
+
+bool conv_int8_narrow_fits(int64_t ic, int64_t oc) { return ic % 4 == 0 && ic > 0 && (oc == 8 || oc == 24); }
+
+Tensor conv_int8_narrow_weights(const Tensor& weight) {
+  if (weight.dtype() != DType::i8 || weight.rank() != 4 || !conv_int8_narrow_fits(weight.dim(1), weight.dim(0)))
+    throw Error(ErrorKind::InvalidArgument, "conv_int8_narrow_weights: expected s8 [8 or 24, IC (a multiple of 4), KH, KW], got " +
+                                                std::string(dtype_name(weight.dtype())) + " " + shape_str(weight.shape()));
+  const int64_t oc = weight.dim(0), ic = weight.dim(1), kh = weight.dim(2), kw = weight.dim(3);
+  Tensor out(DType::i8, {kh, kw, ic / 4, oc, 4});
+  const int8_t* w = weight.data<int8_t>();
+  int8_t* o = out.data<int8_t>();
+  for (int64_t y = 0; y < kh; ++y)
+    for (int64_t x = 0; x < kw; ++x)
+      for (int64_t c = 0; c < ic; ++c)
+        for (int64_t k = 0; k < oc; ++k)
+          o[(((y * kw + x) * (ic / 4) + c / 4) * oc + k) * 4 + c % 4] = w[((k * ic + c) * kh + y) * kw + x];
+  return out;
+}
+
+std::vector<int32_t> conv_int8_narrow_compensation(const Tensor& weight) {
+  const int64_t oc = weight.dim(0), per = weight.numel() / oc;
+  std::vector<int32_t> comp(static_cast<size_t>(oc), 0);
+  for (int64_t k = 0; k < oc; ++k)
+    for (int64_t i = 0; i < per; ++i) comp[static_cast<size_t>(k)] += 128 * weight.data<int8_t>()[k * per + i];
+  return comp;
+}
+
+size_t conv_int8_narrow_scratch_bytes(const ConvNarrowGeometry& g) {
+  return static_cast<size_t>(g.n * padded_height(g) * padded_width(g) * g.ic);
+}
+
+void conv_int8_narrow_run(const ConvNarrowGeometry& g, int threads, const void* src, NarrowType src_type,
+                          const int8_t* weights, const int32_t* compensation, const float* oscale, const float* bias,
+                          bool relu, void* dst, NarrowType dst_type, uint8_t* scratch) {
+  const bool s8 = src_type == NarrowType::s8;
+  pad_input(g, threads, src, s8, scratch);
+  const Epilogue e{s8 ? compensation : nullptr, oscale, bias, relu, dst_type};
+#pragma omp parallel for num_threads(threads) schedule(static)
+  for (int64_t row = 0; row < g.n * g.oh; ++row) {
+    if (g.oc == 24)
+      run_row<3>(g, scratch, row / g.oh, row % g.oh, weights, e, dst);
+    else
+      run_row<1>(g, scratch, row / g.oh, row % g.oh, weights, e, dst);
+  }
+}
+
+}  // namespace textq::onednn

@@ -1,0 +1,74 @@
+// INT8 convs with 8 or 24 output channels on our own kernel
+// (conv_int8_narrow.h): ymm lanes of 8 channels instead of oneDNN's 16-wide
+// blocks, a third of which would be padding at 24. Reads the producer's nhwc
+// integers in place and writes nhwc in the node's dst type and scale, as the
+// oneDNN primitive would. Declines (plan untouched) for a residual, a chain of
+// elementwise nodes the conv would take as post-ops (epilogue.h), other
+// windows or strides, or a CPU without AVX-512 VNNI.
+#include <omp.h>
+
+#include "backends/onednn/conv_int8_narrow.h"
+#include "backends/onednn/epilogue.h"
+#include "backends/onednn/plan_builder.h"
+
+namespace textq::onednn {
+
+namespace {
+
+NarrowType narrow_type(Dt dt) { return dt == Dt::u8 ? NarrowType::u8 : dt == Dt::s8 ? NarrowType::s8 : NarrowType::f32; }
+
+}  // namespace
+
+bool PlanBuilder::lower_conv_int8_narrow(size_t ni, const ConvQuant& cq) {
+  const Node& n = graph_.nodes[ni];
+  const Window2d& w = n.window;
+  const Shape& src_shape = plan_->shapes[static_cast<size_t>(n.inputs[0])];
+  const Shape& dst_shape = plan_->shapes[static_cast<size_t>(n.output)];
+  if (!tuning_.int8_narrow_kernel || n.op != OpKind::Conv || !cq.int8 || n.has_residual() || w.groups != 1 ||
+      w.stride_h != 1 || w.stride_w != 1 || w.dilation_h != 1 || w.dilation_w != 1 || n.inputs[0] == graph_.input ||
+      (n.activation != Activation::None && n.activation != Activation::Relu) ||
+      !conv_int8_narrow_fits(src_shape[1], dst_shape[1]) || !conv_int8_narrow_supported())
+    return false;
+  if (fuse_epilogues_ && !find_conv_epilogue(graph_, ni, readers_, tuning_.conv_binary_epilogues).nodes.empty())
+    return false;  // oneDNN runs the chain as post-ops
+
+  ConvNarrowGeometry geo;
+  geo.n = src_shape[0], geo.ic = src_shape[1], geo.ih = src_shape[2], geo.iw = src_shape[3];
+  geo.oc = dst_shape[1], geo.oh = dst_shape[2], geo.ow = dst_shape[3];
+  geo.kh = w.kernel_h, geo.kw = w.kernel_w, geo.pad_top = w.pad_top, geo.pad_left = w.pad_left;
+
+  const memory::desc wmd({n.weight.numel()}, Dt::s8, Tag::x);
+  std::optional<memory> wmem = weights_.find(ni, 0, wmd);
+  if (!wmem) {
+    const Tensor packed = conv_int8_narrow_weights(n.weight);
+    wmem = weights_.get(ni, 0, memory(wmd, ctx_.engine, const_cast<void*>(packed.raw())), wmd, ctx_, packed);
+  }
+  const memory src = value_as(n.inputs[0], memory::desc(to_dims(src_shape), cq.src_dt, Tag::nhwc), cq.src_scale);
+  const memory dst = define_value(n.output, memory::desc(to_dims(dst_shape), cq.dst_dt, Tag::nhwc));
+  plan_->scales[static_cast<size_t>(n.output)] = cq.dst_scale;
+
+  const int threads = omp_get_max_threads();  // the executor set the team size before planning
+  const size_t scratch_bytes = conv_int8_narrow_scratch_bytes(geo);
+  const int scratch_buffer = plan_->buffers.acquire(scratch_bytes);
+  const memory scratch = bound_memory(memory::desc({static_cast<int64_t>(scratch_bytes)}, Dt::u8, Tag::x), scratch_buffer);
+  plan_->buffers.release(scratch_buffer);  // steps run in order: later nodes may reuse it
+
+  Step step;
+  const std::vector<int32_t> comp = conv_int8_narrow_compensation(n.weight);
+  const std::vector<float> oscale = cq.oscales;
+  const Tensor bias = cq.bias;  // bias / m[oc], as oneDNN is given it
+  const bool relu = n.activation == Activation::Relu;
+  const NarrowType src_type = narrow_type(cq.src_dt), dst_type = narrow_type(cq.dst_dt);
+  const memory weights = *wmem;
+  step.run = [geo, threads, src, src_type, weights, comp, oscale, bias, relu, dst, dst_type, scratch] {
+    conv_int8_narrow_run(geo, threads, src.get_data_handle(), src_type,
+                         static_cast<const int8_t*>(weights.get_data_handle()), comp.data(), oscale.data(),
+                         bias.empty() ? nullptr : bias.data<float>(), relu, dst.get_data_handle(), dst_type,
+                         static_cast<uint8_t*>(scratch.get_data_handle()));
+  };
+  plan_->steps.push_back(std::move(step));
+  plan_->nodes[ni].impl = "conv_int8_narrow:avx512_vnni_ymm";
+  return true;
+}
+
+}  // namespace textq::onednn
