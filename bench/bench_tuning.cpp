@@ -1,10 +1,11 @@
-// One OneDnnTuning switch off and on (--switch NAME, default
-// fuse_epilogues) for each model given, in one process, runs alternating
+// OneDnnTuning switches off and on (--switch NAME[,NAME...], default
+// fuse_epilogues; several turn off and on together) for each model given, in
+// one process, runs alternating
 // (off, on, off, ...) so both see the same machine load. Prints both medians
 // and their ratio, the reorders left in each plan, the nodes run as post-ops,
 // and the largest output difference between the two.
 //
-//   bench_tuning fp32.textq int8.textq [--switch fuse_epilogues] [--threads 2] [--runs 9] [--size 736x1280]
+//   bench_tuning fp32.textq int8.textq [--switch fuse_epilogues[,sink_binary_chains...]] [--threads 2] [--runs 9] [--size 736x1280]
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -60,21 +61,31 @@ double timed_run(textq::Executor& e, const textq::Tensor& x, std::vector<textq::
 int main(int argc, char** argv) {
   std::vector<std::string> models;
   int threads = 2, runs = 9, h = 736, w = 1280;
-  const Switch* sw = &kSwitches[0];
+  std::vector<const Switch*> sws{&kSwitches[0]};
+  std::string names = kSwitches[0].name;
   for (int i = 1; i < argc; ++i) {
     const bool more = i + 1 < argc;
     if (!std::strcmp(argv[i], "--threads") && more) threads = std::atoi(argv[++i]);
     else if (!std::strcmp(argv[i], "--runs") && more) runs = std::atoi(argv[++i]);
     else if (!std::strcmp(argv[i], "--switch") && more) {
-      const char* name = argv[++i];
-      sw = nullptr;
-      for (const Switch& s : kSwitches)
-        if (!std::strcmp(s.name, name)) sw = &s;
-      if (!sw) return std::fprintf(stderr, "bench_tuning: no OneDnnTuning switch named %s\n", name), 2;
+      names = argv[++i];
+      sws.clear();
+      size_t start = 0;
+      for (;;) {
+        const size_t comma = names.find(',', start);
+        const std::string name = names.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        const Switch* sw = nullptr;
+        for (const Switch& s : kSwitches)
+          if (name == s.name) sw = &s;
+        if (!sw) return std::fprintf(stderr, "bench_tuning: no OneDnnTuning switch named %s\n", name.c_str()), 2;
+        sws.push_back(sw);
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+      }
     }
     else if (!std::strcmp(argv[i], "--size") && more && std::sscanf(argv[++i], "%dx%d", &h, &w) == 2) continue;
     else if (argv[i][0] != '-') models.push_back(argv[i]);
-    else return std::fprintf(stderr, "usage: bench_tuning MODEL... [--switch NAME] [--threads N] [--runs N] [--size HxW]\n"), 2;
+    else return std::fprintf(stderr, "usage: bench_tuning MODEL... [--switch NAME[,NAME...]] [--threads N] [--runs N] [--size HxW]\n"), 2;
   }
   if (models.empty() || runs < 1 || h < 32 || w < 32) return std::fprintf(stderr, "bench_tuning: nothing to run\n"), 2;
   try {
@@ -85,12 +96,11 @@ int main(int argc, char** argv) {
     textq::ExecOptions options;
     options.threads = threads;
     std::printf("OneDnnTuning::%s off / on, input [1, 3, %d, %d], %d threads, %d runs alternating (after one warm-up each)\n",
-                sw->name, h, w, threads, runs);
+                names.c_str(), h, w, threads, runs);
     for (const std::string& path : models) {
       const textq::Model model = textq::load_model(path);
       textq::OneDnnTuning off, on;
-      off.*(sw->member) = false;
-      on.*(sw->member) = true;
+      for (const Switch* sw : sws) off.*(sw->member) = false, on.*(sw->member) = true;
       auto e_off = textq::make_onednn_executor(model.graph, options, off);
       auto e_on = textq::make_onednn_executor(model.graph, options, on);
       std::vector<textq::Tensor> y_off, y_on;

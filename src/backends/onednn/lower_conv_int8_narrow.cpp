@@ -3,8 +3,8 @@
 // blocks, a third of which would be padding at 24. Reads the producer's nhwc
 // integers in place and writes nhwc in the node's dst type and scale, as the
 // oneDNN primitive would. Declines (plan untouched) for a residual, a chain of
-// elementwise nodes the conv would take as post-ops (epilogue.h), other
-// windows or strides, or a CPU without AVX-512 VNNI.
+// elementwise nodes the conv would take as post-ops (epilogue.h), strides or
+// groups, a producer not in nhwc, or a CPU without AVX-512 VNNI.
 #include <omp.h>
 
 #include "backends/onednn/conv_int8_narrow.h"
@@ -31,6 +31,8 @@ bool PlanBuilder::lower_conv_int8_narrow(size_t ni, const ConvQuant& cq) {
     return false;
   if (fuse_epilogues_ && !find_conv_epilogue(graph_, ni, readers_, tuning_.conv_binary_epilogues).nodes.empty())
     return false;  // oneDNN runs the chain as post-ops
+  // Reads the producer's nhwc in place: another layout would need a reorder first.
+  if (activation_tag(plan_->values[static_cast<size_t>(n.inputs[0])].get_desc()) != Tag::nhwc) return false;
 
   ConvNarrowGeometry geo;
   geo.n = src_shape[0], geo.ic = src_shape[1], geo.ih = src_shape[2], geo.iw = src_shape[3];
