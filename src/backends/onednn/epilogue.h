@@ -10,7 +10,9 @@
 // round-and-saturate: the reader's own quantizing reorder, moved). The same
 // holds for a squeeze-excitation tail, x * gate + x (+ the FPN's upsampled
 // map): one binary primitive with binary_add post-ops instead of two or three
-// passes.
+// passes; or, when the gate does not depend on x (the pool moved before a
+// 1x1, ir/pool_before_pointwise.h), x * (gate + 1) + up as binary post-ops
+// of the conv making x (OneDnnTuning::conv_binary_epilogues).
 #pragma once
 
 #include <unordered_map>
