@@ -14,38 +14,38 @@ namespace textq::onednn {
 
 namespace {
 
-constexpr int64_t kPixels = 8;  // output pixels per block (x 3 vectors = 24 accumulators)
+constexpr int64_t kPixels = 8;     // output pixels per block (x 3 vectors = 24 accumulators)
+constexpr int64_t kChunkRows = 8;  // output rows per task: their padded input rows stay in L2
 
 int64_t padded_width(const ConvNarrowGeometry& g) { return (g.ow + kPixels - 1) / kPixels * kPixels + g.kw - 1; }
-int64_t padded_height(const ConvNarrowGeometry& g) { return g.oh + g.kh - 1; }
+int64_t chunk_input_rows(const ConvNarrowGeometry& g) { return kChunkRows + g.kh - 1; }
 
-// Copies src into the padded u8 buffer (s8 shifted by +128; the pad is the
-// shifted zero: 0 for u8, 128 for s8).
-void pad_input(const ConvNarrowGeometry& g, int threads, const void* src, bool s8, uint8_t* buf) {
-  const int64_t hp = padded_height(g), wp = padded_width(g);
+// Input rows [y0, y0 + rows) of image img in padded coordinates (row 0 is
+// pad_top rows above the image) into buf, padded left and right, s8 shifted
+// by +128; the pad is the shifted zero (0 for u8, 128 for s8).
+void pad_rows(const ConvNarrowGeometry& g, const uint8_t* in, bool s8, int64_t img, int64_t y0, int64_t rows,
+              uint8_t* buf) {
+  const int64_t wp = padded_width(g), left = g.pad_left * g.ic, body = g.iw * g.ic;
   const uint8_t zero = s8 ? 0x80 : 0x00;
-  const uint8_t* in = static_cast<const uint8_t*>(src);
-#pragma omp parallel for num_threads(threads) schedule(static)
-  for (int64_t row = 0; row < g.n * hp; ++row) {
-    const int64_t img = row / hp, y = row % hp - g.pad_top;
-    uint8_t* out = buf + row * wp * g.ic;
+  for (int64_t r = 0; r < rows; ++r) {
+    const int64_t y = y0 + r - g.pad_top;
+    uint8_t* out = buf + r * wp * g.ic;
     if (y < 0 || y >= g.ih) {
       std::memset(out, zero, static_cast<size_t>(wp * g.ic));
       continue;
     }
-    const int64_t left = g.pad_left * g.ic, body = g.iw * g.ic;
     std::memset(out, zero, static_cast<size_t>(left));
-    const uint8_t* s = in + (img * g.ih + y) * body;
+    const uint8_t* src = in + (img * g.ih + y) * body;
     if (!s8) {
-      std::memcpy(out + left, s, static_cast<size_t>(body));
+      std::memcpy(out + left, src, static_cast<size_t>(body));
     } else {
       const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
       int64_t i = 0;
       for (; i + 64 <= body; i += 64)
-        _mm512_storeu_si512(out + left + i, _mm512_xor_si512(_mm512_loadu_si512(s + i), flip));
+        _mm512_storeu_si512(out + left + i, _mm512_xor_si512(_mm512_loadu_si512(src + i), flip));
       if (i < body) {
         const __mmask64 m = _bzhi_u64(~0ull, static_cast<unsigned>(body - i));
-        _mm512_mask_storeu_epi8(out + left + i, m, _mm512_xor_si512(_mm512_maskz_loadu_epi8(m, s + i), flip));
+        _mm512_mask_storeu_epi8(out + left + i, m, _mm512_xor_si512(_mm512_maskz_loadu_epi8(m, src + i), flip));
       }
     }
     std::memset(out + left + body, zero, static_cast<size_t>((wp - g.pad_left - g.iw) * g.ic));
@@ -88,18 +88,20 @@ inline void store_pixel(const __m256i* acc, const Epilogue& e, void* dst, int64_
   }
 }
 
-// One output row: blocks of kPixels pixels, NV vectors of 8 output channels.
+// One output row from its kh padded input rows (`rows`, the first of them
+// the row the top tap reads): blocks of kPixels pixels, NV vectors of 8
+// output channels.
 template <int NV>
-void run_row(const ConvNarrowGeometry& g, const uint8_t* buf, int64_t img, int64_t oy, const int8_t* weights,
+void run_row(const ConvNarrowGeometry& g, const uint8_t* rows, int64_t img, int64_t oy, const int8_t* weights,
              const Epilogue& e, void* dst) {
-  const int64_t wp = padded_width(g), hp = padded_height(g), quads = g.ic / 4;
+  const int64_t wp = padded_width(g), quads = g.ic / 4;
   const int64_t ocp = 8 * NV;
   for (int64_t x0 = 0; x0 < g.ow; x0 += kPixels) {
     __m256i acc[kPixels][NV];
     for (int p = 0; p < kPixels; ++p)
       for (int j = 0; j < NV; ++j) acc[p][j] = _mm256_setzero_si256();
     for (int ky = 0; ky < g.kh; ++ky) {
-      const uint8_t* row = buf + ((img * hp + oy + ky) * wp + x0) * g.ic;
+      const uint8_t* row = rows + (ky * wp + x0) * g.ic;
       for (int kx = 0; kx < g.kw; ++kx) {
         const uint8_t* px = row + kx * g.ic;
         const int8_t* w = weights + (ky * g.kw + kx) * quads * ocp * 4;
@@ -153,22 +155,34 @@ std::vector<int32_t> conv_int8_narrow_compensation(const Tensor& weight) {
   return comp;
 }
 
-size_t conv_int8_narrow_scratch_bytes(const ConvNarrowGeometry& g) {
-  return static_cast<size_t>(g.n * padded_height(g) * padded_width(g) * g.ic);
+size_t conv_int8_narrow_scratch_bytes(const ConvNarrowGeometry& g, int threads) {
+  return static_cast<size_t>(std::max(threads, 1) * chunk_input_rows(g) * padded_width(g) * g.ic);
 }
 
 void conv_int8_narrow_run(const ConvNarrowGeometry& g, int threads, const void* src, NarrowType src_type,
                           const int8_t* weights, const int32_t* compensation, const float* oscale, const float* bias,
                           bool relu, void* dst, NarrowType dst_type, uint8_t* scratch) {
   const bool s8 = src_type == NarrowType::s8;
-  pad_input(g, threads, src, s8, scratch);
   const Epilogue e{s8 ? compensation : nullptr, oscale, bias, relu, dst_type};
-#pragma omp parallel for num_threads(threads) schedule(static)
-  for (int64_t row = 0; row < g.n * g.oh; ++row) {
-    if (g.oc == 24)
-      run_row<3>(g, scratch, row / g.oh, row % g.oh, weights, e, dst);
-    else
-      run_row<1>(g, scratch, row / g.oh, row % g.oh, weights, e, dst);
+  const int64_t chunks_per_image = (g.oh + kChunkRows - 1) / kChunkRows;
+  const int64_t row_bytes = padded_width(g) * g.ic;
+  // Each task pads the input rows of kChunkRows output rows into its thread's
+  // slice of scratch and runs them while those rows are in cache.
+#pragma omp parallel num_threads(threads)
+  {
+    uint8_t* buf = scratch + static_cast<size_t>(omp_get_thread_num() * chunk_input_rows(g) * row_bytes);
+#pragma omp for schedule(static)
+    for (int64_t task = 0; task < g.n * chunks_per_image; ++task) {
+      const int64_t img = task / chunks_per_image, oy0 = (task % chunks_per_image) * kChunkRows;
+      const int64_t rows = std::min(kChunkRows, g.oh - oy0);
+      pad_rows(g, static_cast<const uint8_t*>(src), s8, img, oy0, rows + g.kh - 1, buf);
+      for (int64_t r = 0; r < rows; ++r) {
+        if (g.oc == 24)
+          run_row<3>(g, buf + r * row_bytes, img, oy0 + r, weights, e, dst);
+        else
+          run_row<1>(g, buf + r * row_bytes, img, oy0 + r, weights, e, dst);
+      }
+    }
   }
 }
 

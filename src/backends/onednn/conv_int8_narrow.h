@@ -7,9 +7,10 @@
 // AVX-512 VL runs at the zmm MAC rate on CPUs that split zmm into two 256-bit
 // halves (AMD Zen 4): 24 channels are three full vectors.
 //
-// The input is first copied into a zero-padded NHWC u8 buffer (s8 inputs
-// shifted by +128, as vpdpbusd multiplies u8 by s8; 128 * sum(w) is taken off
-// again per output channel), so the inner loop has no border tests. Per
+// Per task of 8 output rows, the thread copies their input rows into a
+// zero-padded u8 buffer of its own (s8 inputs shifted by +128, as vpdpbusd
+// multiplies u8 by s8; 128 * sum(w) is taken off again per output channel),
+// so the inner loop has no border tests and reads rows still in cache. Per
 // output row, blocks of 8 pixels accumulate every tap and input quad:
 // vpdpbusd(acc[pixel][vector], the pixel's 4 input bytes broadcast, 4 x 8
 // weights).
@@ -46,8 +47,8 @@ Tensor conv_int8_narrow_weights(const Tensor& weight);
 // input adds to its sums).
 std::vector<int32_t> conv_int8_narrow_compensation(const Tensor& weight);
 
-// Scratch bytes run() needs: the padded input.
-size_t conv_int8_narrow_scratch_bytes(const ConvNarrowGeometry& g);
+// Scratch bytes run() needs: each thread's padded input rows.
+size_t conv_int8_narrow_scratch_bytes(const ConvNarrowGeometry& g, int threads);
 
 // dst = act(oscale[o] * (float(acc) + bias[o])), then for an integer dst
 // clamped and rounded; bias may be null; compensation only for an s8 src.

@@ -50,7 +50,7 @@ bool PlanBuilder::lower_conv_int8_narrow(size_t ni, const ConvQuant& cq) {
   plan_->scales[static_cast<size_t>(n.output)] = cq.dst_scale;
 
   const int threads = omp_get_max_threads();  // the executor set the team size before planning
-  const size_t scratch_bytes = conv_int8_narrow_scratch_bytes(geo);
+  const size_t scratch_bytes = conv_int8_narrow_scratch_bytes(geo, threads);
   const int scratch_buffer = plan_->buffers.acquire(scratch_bytes);
   const memory scratch = bound_memory(memory::desc({static_cast<int64_t>(scratch_bytes)}, Dt::u8, Tag::x), scratch_buffer);
   plan_->buffers.release(scratch_buffer);  // steps run in order: later nodes may reuse it
