@@ -5,13 +5,18 @@
 // and their ratio, the reorders left in each plan, the nodes run as post-ops,
 // and the largest output difference between the two.
 //
-//   bench_tuning fp32.textq int8.textq [--switch fuse_epilogues[,sink_binary_chains...]] [--threads 2] [--runs 9] [--size 736x1280]
+// With --nodes, every node is timed (a stream wait after each) and the nodes
+// whose kernel differs between the two are listed with both medians.
+//
+//   bench_tuning fp32.textq int8.textq [--switch fuse_epilogues[,sink_binary_chains...]] [--threads 2] [--runs 9]
+//                [--size 736x1280] [--nodes]
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -61,12 +66,14 @@ double timed_run(textq::Executor& e, const textq::Tensor& x, std::vector<textq::
 int main(int argc, char** argv) {
   std::vector<std::string> models;
   int threads = 2, runs = 9, h = 736, w = 1280;
+  bool nodes = false;
   std::vector<const Switch*> sws{&kSwitches[0]};
   std::string names = kSwitches[0].name;
   for (int i = 1; i < argc; ++i) {
     const bool more = i + 1 < argc;
     if (!std::strcmp(argv[i], "--threads") && more) threads = std::atoi(argv[++i]);
     else if (!std::strcmp(argv[i], "--runs") && more) runs = std::atoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--nodes")) nodes = true;
     else if (!std::strcmp(argv[i], "--switch") && more) {
       names = argv[++i];
       sws.clear();
@@ -85,7 +92,7 @@ int main(int argc, char** argv) {
     }
     else if (!std::strcmp(argv[i], "--size") && more && std::sscanf(argv[++i], "%dx%d", &h, &w) == 2) continue;
     else if (argv[i][0] != '-') models.push_back(argv[i]);
-    else return std::fprintf(stderr, "usage: bench_tuning MODEL... [--switch NAME[,NAME...]] [--threads N] [--runs N] [--size HxW]\n"), 2;
+    else return std::fprintf(stderr, "usage: bench_tuning MODEL... [--switch NAME[,NAME...]] [--threads N] [--runs N] [--size HxW] [--nodes]\n"), 2;
   }
   if (models.empty() || runs < 1 || h < 32 || w < 32) return std::fprintf(stderr, "bench_tuning: nothing to run\n"), 2;
   try {
@@ -95,6 +102,7 @@ int main(int argc, char** argv) {
     for (int64_t i = 0; i < x.numel(); ++i) x.data<float>()[i] = dist(rng);
     textq::ExecOptions options;
     options.threads = threads;
+    options.verbose = nodes;  // per-node times
     std::printf("OneDnnTuning::%s off / on, input [1, 3, %d, %d], %d threads, %d runs alternating (after one warm-up each)\n",
                 names.c_str(), h, w, threads, runs);
     for (const std::string& path : models) {
@@ -111,9 +119,19 @@ int main(int argc, char** argv) {
         for (int64_t i = 0; i < y_on[o].numel(); ++i)
           max_diff = std::max(max_diff, double(std::fabs(y_on[o].data<float>()[i] - y_off[o].data<float>()[i])));
       std::vector<double> t_off, t_on;
+      std::map<std::string, std::vector<double>> n_off, n_on;  // node -> ms per run
+      std::map<std::string, std::pair<std::string, std::string>> impls;
+      auto collect = [&](const textq::Executor& e, std::map<std::string, std::vector<double>>& to, bool is_on) {
+        for (const textq::NodeProfile& p : e.profile()) {
+          to[p.name].push_back(p.ms);
+          (is_on ? impls[p.name].second : impls[p.name].first) = p.impl;
+        }
+      };
       for (int r = 0; r < runs; ++r) {
         t_off.push_back(timed_run(*e_off, x, nullptr));
+        if (nodes) collect(*e_off, n_off, false);
         t_on.push_back(timed_run(*e_on, x, nullptr));
+        if (nodes) collect(*e_on, n_on, true);
       }
       const textq::OneDnnStats s_off = textq::onednn_stats(*e_off), s_on = textq::onednn_stats(*e_on);
       std::printf("%s (%s)\n  off median %.1f ms (min %.1f), %d reorders\n"
@@ -123,6 +141,12 @@ int main(int argc, char** argv) {
                   *std::min_element(t_off.begin(), t_off.end()), s_off.layout_reorders, median(t_on),
                   *std::min_element(t_on.begin(), t_on.end()), s_on.layout_reorders, s_on.fused_epilogue_nodes,
                   median(t_on) / median(t_off), max_diff);
+      for (const auto& [name, impl] : impls) {
+        if (impl.first == impl.second) continue;
+        const double a = n_off.count(name) ? median(n_off[name]) : 0.0, b = n_on.count(name) ? median(n_on[name]) : 0.0;
+        std::printf("  node %-40s off %7.2f ms %-40s on %7.2f ms %s\n", name.c_str(), a,
+                    impl.first.empty() ? "(absent)" : impl.first.c_str(), b, impl.second.empty() ? "(absent)" : impl.second.c_str());
+      }
     }
   } catch (const textq::Error& e) {
     std::fprintf(stderr, "bench_tuning: %s\n", e.what());
