@@ -1,5 +1,6 @@
 #include "ir/graph.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -90,6 +91,10 @@ const Node* Graph::producer(int value) const {
   for (const Node& n : nodes)
     if (n.output == value) return &n;
   return nullptr;
+}
+
+bool Graph::is_output(int value) const {
+  return std::find(outputs.begin(), outputs.end(), value) != outputs.end();
 }
 
 std::vector<std::vector<size_t>> Graph::readers() const {

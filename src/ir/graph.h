@@ -110,6 +110,7 @@ struct Graph {
   int add_value(const std::string& name);
   int num_values() const { return static_cast<int>(value_names.size()); }
   const Node* producer(int value) const;  // nullptr for the graph input
+  bool is_output(int value) const;        // whether `value` is one of the graph's outputs
   // Node index of every reader of each value (value id -> nodes, in graph
   // order; a node reading a value twice is listed twice).
   std::vector<std::vector<size_t>> readers() const;

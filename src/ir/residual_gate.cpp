@@ -1,19 +1,19 @@
 #include "ir/residual_gate.h"
 
-#include <algorithm>
-
 namespace textq {
 
 Graph fold_residual_gates(const Graph& graph, std::vector<std::string>* rewritten) {
   Graph g = graph;
   const auto readers = graph.readers();
-  auto is_output = [&](int v) { return std::find(graph.outputs.begin(), graph.outputs.end(), v) != graph.outputs.end(); };
-  // Mul index -> the Add that reads it as x + x * g.
-  std::vector<int> add_of(graph.nodes.size(), -1);
+  // Mul index -> the Add that reads it as x + x * g, and x.
+  struct Skip {
+    int add = -1, x = -1;
+  };
+  std::vector<Skip> skip_of(graph.nodes.size());
   std::vector<bool> drop(graph.nodes.size(), false);
   for (size_t mi = 0; mi < graph.nodes.size(); ++mi) {
     const Node& mul = graph.nodes[mi];
-    if (mul.op != OpKind::Mul || mul.inputs.size() != 2 || mul.inputs[0] == mul.inputs[1] || is_output(mul.output))
+    if (mul.op != OpKind::Mul || mul.inputs.size() != 2 || mul.inputs[0] == mul.inputs[1] || graph.is_output(mul.output))
       continue;
     const std::vector<size_t>& r = readers[static_cast<size_t>(mul.output)];
     if (r.size() != 1) continue;
@@ -22,21 +22,21 @@ Graph fold_residual_gates(const Graph& graph, std::vector<std::string>* rewritte
     const int x = add.inputs[0] == mul.output ? add.inputs[1] : add.inputs[0];
     if (x == mul.output || (mul.inputs[0] != x && mul.inputs[1] != x)) continue;
     // Only where the Mul then is x's one reader (a post-op of x's producer).
-    if (readers[static_cast<size_t>(x)].size() != 2 || is_output(x)) continue;
-    add_of[mi] = static_cast<int>(r[0]);
+    if (readers[static_cast<size_t>(x)].size() != 2 || graph.is_output(x)) continue;
+    skip_of[mi] = {static_cast<int>(r[0]), x};
     drop[r[0]] = true;
   }
   std::vector<Node> nodes;
   nodes.reserve(graph.nodes.size() + 1);
   for (size_t i = 0; i < graph.nodes.size(); ++i) {
     if (drop[i]) continue;
-    if (add_of[i] < 0) {
+    if (skip_of[i].add < 0) {
       nodes.push_back(graph.nodes[i]);
       continue;
     }
-    const Node& add = graph.nodes[static_cast<size_t>(add_of[i])];
+    const Node& add = graph.nodes[static_cast<size_t>(skip_of[i].add)];
     Node mul = graph.nodes[i];
-    const int x = add.inputs[0] == mul.output ? add.inputs[1] : add.inputs[0];
+    const int x = skip_of[i].x;
     const int gate = mul.inputs[0] == x ? mul.inputs[1] : mul.inputs[0];
     Node plus_one;
     plus_one.name = mul.name + ".plus_one";

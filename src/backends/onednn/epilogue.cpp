@@ -17,10 +17,6 @@ bool fusable_link(const Node& n) {
   }
 }
 
-bool is_graph_output(const Graph& graph, int v) {
-  return std::find(graph.outputs.begin(), graph.outputs.end(), v) != graph.outputs.end();
-}
-
 // A Mul, or an Add without activation, of two values (a binary post-op).
 bool is_binary_link(const Node& n) {
   return ((n.op == OpKind::Add && n.activation == Activation::None) || n.op == OpKind::Mul) && n.inputs.size() == 2 &&
@@ -43,7 +39,7 @@ Epilogue find_conv_epilogue(const Graph& graph, size_t ni, const std::vector<std
   int value = conv.output;
   for (;;) {
     const std::vector<size_t>& r = readers[static_cast<size_t>(value)];
-    if (r.size() != 1 || is_graph_output(graph, value)) break;
+    if (r.size() != 1 || graph.is_output(value)) break;
     const Node& link = graph.nodes[r[0]];
     int operand = -1;
     if (binary_links && is_binary_link(link)) {
@@ -57,7 +53,7 @@ Epilogue find_conv_epilogue(const Graph& graph, size_t ni, const std::vector<std
     value = link.output;
   }
   // The chain's result must leave through the plan's values, not as a graph output.
-  while (!e.nodes.empty() && is_graph_output(graph, graph.nodes[e.nodes.back()].output))
+  while (!e.nodes.empty() && graph.is_output(graph.nodes[e.nodes.back()].output))
     e.nodes.pop_back(), e.operands.pop_back();
   return e;
 }
@@ -69,16 +65,16 @@ Epilogue find_binary_epilogue(const Graph& graph, size_t ni, const std::vector<s
   int value = head.output;
   for (;;) {
     const std::vector<size_t>& r = readers[static_cast<size_t>(value)];
-    if (r.size() != 1 || is_graph_output(graph, value)) break;
+    if (r.size() != 1 || graph.is_output(value)) break;
     const Node& link = graph.nodes[r[0]];
-    if (link.op != OpKind::Add || link.activation != Activation::None || link.inputs.size() != 2) break;
+    if (!is_binary_link(link) || link.op != OpKind::Add) break;
     const int other = link.inputs[0] == value ? link.inputs[1] : link.inputs[0];
     if (other == value || !made_before(graph, other, ni)) break;
     e.nodes.push_back(r[0]);
     e.operands.push_back(other);
     value = link.output;
   }
-  while (!e.nodes.empty() && is_graph_output(graph, graph.nodes[e.nodes.back()].output)) e.nodes.pop_back(), e.operands.pop_back();
+  while (!e.nodes.empty() && graph.is_output(graph.nodes[e.nodes.back()].output)) e.nodes.pop_back(), e.operands.pop_back();
   return e;
 }
 
@@ -90,7 +86,7 @@ Graph sink_binary_chains(const Graph& graph, bool convs) {
     const Node& n = graph.nodes[ni];
     const bool head = n.op == OpKind::Add || n.op == OpKind::Mul;
     const bool conv = convs && n.op == OpKind::Conv && !n.has_residual();
-    if ((!head && !conv) || is_graph_output(graph, n.output)) continue;
+    if ((!head && !conv) || graph.is_output(n.output)) continue;
     const std::vector<size_t>& r = readers[static_cast<size_t>(n.output)];
     if (r.size() != 1) continue;
     const Node& reader = graph.nodes[r[0]];

@@ -39,21 +39,14 @@ bool PlanBuilder::lower_conv_int8_narrow(size_t ni, const ConvQuant& cq) {
   geo.oc = dst_shape[1], geo.oh = dst_shape[2], geo.ow = dst_shape[3];
   geo.kh = w.kernel_h, geo.kw = w.kernel_w, geo.pad_top = w.pad_top, geo.pad_left = w.pad_left;
 
-  const memory::desc wmd({n.weight.numel()}, Dt::s8, Tag::x);
-  std::optional<memory> wmem = weights_.find(ni, 0, wmd);
-  if (!wmem) {
-    const Tensor packed = conv_int8_narrow_weights(n.weight);
-    wmem = weights_.get(ni, 0, memory(wmd, ctx_.engine, const_cast<void*>(packed.raw())), wmd, ctx_, packed);
-  }
+  const memory weights = packed_weights(ni, memory::desc({n.weight.numel()}, Dt::s8, Tag::x),
+                                       [&] { return conv_int8_narrow_weights(n.weight); });
   const memory src = value_as(n.inputs[0], memory::desc(to_dims(src_shape), cq.src_dt, Tag::nhwc), cq.src_scale);
   const memory dst = define_value(n.output, memory::desc(to_dims(dst_shape), cq.dst_dt, Tag::nhwc));
   plan_->scales[static_cast<size_t>(n.output)] = cq.dst_scale;
 
   const int threads = omp_get_max_threads();  // the executor set the team size before planning
-  const size_t scratch_bytes = conv_int8_narrow_scratch_bytes(geo, threads);
-  const int scratch_buffer = plan_->buffers.acquire(scratch_bytes);
-  const memory scratch = bound_memory(memory::desc({static_cast<int64_t>(scratch_bytes)}, Dt::u8, Tag::x), scratch_buffer);
-  plan_->buffers.release(scratch_buffer);  // steps run in order: later nodes may reuse it
+  const memory scratch = scratch_memory(conv_int8_narrow_scratch_bytes(geo, threads));
 
   Step step;
   const std::vector<int32_t> comp = conv_int8_narrow_compensation(n.weight);
@@ -61,7 +54,6 @@ bool PlanBuilder::lower_conv_int8_narrow(size_t ni, const ConvQuant& cq) {
   const Tensor bias = cq.bias;  // bias / m[oc], as oneDNN is given it
   const bool relu = n.activation == Activation::Relu;
   const NarrowType src_type = narrow_type(cq.src_dt), dst_type = narrow_type(cq.dst_dt);
-  const memory weights = *wmem;
   step.run = [geo, threads, src, src_type, weights, comp, oscale, bias, relu, dst, dst_type, scratch] {
     conv_int8_narrow_run(geo, threads, src.get_data_handle(), src_type,
                          static_cast<const int8_t*>(weights.get_data_handle()), comp.data(), oscale.data(),

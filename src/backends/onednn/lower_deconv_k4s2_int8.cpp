@@ -31,12 +31,8 @@ bool PlanBuilder::lower_deconv_k4s2_int8(size_t ni, const ConvQuant& cq) {
   DeconvK4S2Geometry geo;
   geo.n = src_shape[0], geo.ic = src_shape[1], geo.ih = src_shape[2], geo.iw = src_shape[3];
   geo.oc = dst_shape[1];
-  const memory::desc wmd({deconv_k4s2_int8_weight_count(geo.ic, geo.oc)}, Dt::s32, Tag::x);
-  std::optional<memory> wmem = weights_.find(ni, 0, wmd);
-  if (!wmem) {
-    const Tensor packed = deconv_k4s2_int8_weights(n.weight);
-    wmem = weights_.get(ni, 0, memory(wmd, ctx_.engine, const_cast<void*>(packed.raw())), wmd, ctx_, packed);
-  }
+  const memory weights = packed_weights(ni, memory::desc({deconv_k4s2_int8_weight_count(geo.ic, geo.oc)}, Dt::s32, Tag::x),
+                                       [&] { return deconv_k4s2_int8_weights(n.weight); });
   const memory src = value_as(n.inputs[0], memory::desc(to_dims(src_shape), Dt::u8, Tag::nhwc), cq.src_scale);
   // Listed once among the graph outputs, the value lives in the caller's tensor
   // (the executor sets the handle per run): no activation buffer of its own.
@@ -51,17 +47,12 @@ bool PlanBuilder::lower_deconv_k4s2_int8(size_t ni, const ConvQuant& cq) {
   }
 
   const int threads = omp_get_max_threads();  // the executor set the team size before planning
-  const size_t scratch_bytes = deconv_k4s2_int8_scratch_bytes(geo, threads);
-  const int scratch_buffer = plan_->buffers.acquire(scratch_bytes);
-  const memory scratch =
-      bound_memory(memory::desc({static_cast<int64_t>(scratch_bytes / sizeof(int32_t))}, Dt::s32, Tag::x), scratch_buffer);
-  plan_->buffers.release(scratch_buffer);  // steps run in order: later nodes may reuse it
+  const memory scratch = scratch_memory(deconv_k4s2_int8_scratch_bytes(geo, threads));
 
   Step step;
   const std::vector<float> oscale = cq.oscales;  // m[oc] for an f32 dst
   const Tensor bias = cq.bias;                   // bias / m[oc], as oneDNN is given it
   const bool relu = n.activation == Activation::Relu;
-  const memory weights = *wmem;
   step.run = [geo, threads, src, weights, oscale, bias, relu, dst, scratch] {
     deconv_k4s2_int8_run(geo, threads, static_cast<const uint8_t*>(src.get_data_handle()),
                          static_cast<const int32_t*>(weights.get_data_handle()), oscale.data(),

@@ -35,12 +35,9 @@ bool PlanBuilder::lower_winograd(size_t ni) {
                                   (tuning_.bf16_winograd_gemm == Gemm::Deep && deep_[static_cast<size_t>(n.output)]));
   // Transformed weights: a flat f32 (bf16) block, made once per node (kept across shapes).
   const int64_t wsize = 36 * ((geo.ic + 15) / 16 * 16) * ((geo.oc + 15) / 16 * 16);
-  const memory::desc wmd({wsize}, bf16_gemm ? Dt::bf16 : Dt::f32, Tag::x);
-  std::optional<memory> wmem = weights_.find(ni, 0, wmd);
-  if (!wmem) {
-    const Tensor u = bf16_gemm ? winograd_f43_weights_bf16(n.weight) : winograd_f43_weights(n.weight);
-    wmem = weights_.get(ni, 0, memory(wmd, ctx_.engine, const_cast<void*>(u.raw())), wmd, ctx_, u);
-  }
+  const memory weights = packed_weights(ni, memory::desc({wsize}, bf16_gemm ? Dt::bf16 : Dt::f32, Tag::x), [&] {
+    return bf16_gemm ? winograd_f43_weights_bf16(n.weight) : winograd_f43_weights(n.weight);
+  });
   const Tensor bias = n.bias;
   if (!bias.empty()) plan_->keep.push_back(bias);
 
@@ -64,15 +61,10 @@ bool PlanBuilder::lower_winograd(size_t ni) {
   if (!dst) dst = define_value(n.output, dst_md);
 
   const int threads = omp_get_max_threads();  // the executor set the team size before planning
-  const size_t scratch_bytes = winograd_f43_scratch_bytes(geo, threads);
-  const int scratch_buffer = plan_->buffers.acquire(scratch_bytes);
-  const memory scratch = bound_memory(memory::desc({static_cast<int64_t>(scratch_bytes / sizeof(float))}, Dt::f32, Tag::x),
-                                      scratch_buffer);
-  plan_->buffers.release(scratch_buffer);  // steps run in order: later nodes may reuse it
+  const memory scratch = scratch_memory(winograd_f43_scratch_bytes(geo, threads));
 
   Step step;
   const bool relu = n.activation == Activation::Relu;
-  const memory weights = *wmem;
   step.run = [geo, threads, bf16, bf16_gemm, src, weights, bias, residual, relu, dst, scratch] {
     const float* b = bias.empty() ? nullptr : bias.data<float>();
     void* r = residual ? residual->get_data_handle() : nullptr;

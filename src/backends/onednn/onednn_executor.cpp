@@ -75,7 +75,7 @@ class OneDnnExecutor final : public Executor {
     Graph fast;
     if (tuning.fold_output_pointwise)
       fast = fold_pointwise_convs(graph, &folded, true, [&graph](const Node&, const Node& pointwise) {
-        return std::find(graph.outputs.begin(), graph.outputs.end(), pointwise.output) != graph.outputs.end();
+        return graph.is_output(pointwise.output);
       });
     if (folded.empty()) fast = graph;
     std::vector<std::string> pools;

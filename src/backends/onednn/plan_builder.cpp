@@ -18,9 +18,7 @@ bool PlanBuilder::node_bf16(const Node& n) const {
   return bf16_ && n.inputs[0] != graph_.input;
 }
 
-bool PlanBuilder::is_graph_output(int value) const {
-  return std::find(graph_.outputs.begin(), graph_.outputs.end(), value) != graph_.outputs.end();
-}
+bool PlanBuilder::is_graph_output(int value) const { return graph_.is_output(value); }
 
 bool PlanBuilder::passes_integers(const Node& n) const {
   if (!fuse_epilogues_ || is_graph_output(n.output)) return false;
@@ -165,6 +163,19 @@ memory PlanBuilder::bound_memory(const memory::desc& md, int buffer) {
   memory m(md, ctx_.engine, DNNL_MEMORY_NONE);
   bindings_.emplace_back(m, buffer);
   return m;
+}
+
+memory PlanBuilder::scratch_memory(size_t bytes) {
+  const int buffer = plan_->buffers.acquire(bytes);
+  memory m = bound_memory(memory::desc({static_cast<int64_t>(bytes)}, Dt::u8, Tag::x), buffer);
+  plan_->buffers.release(buffer);  // steps run in order: later nodes may reuse it
+  return m;
+}
+
+memory PlanBuilder::packed_weights(size_t ni, const memory::desc& md, const std::function<Tensor()>& pack) {
+  if (std::optional<memory> cached = weights_.find(ni, 0, md)) return *cached;
+  const Tensor packed = pack();
+  return weights_.get(ni, 0, memory(md, ctx_.engine, const_cast<void*>(packed.raw())), md, ctx_, packed);
 }
 
 memory PlanBuilder::define_value(int value, const memory::desc& md) {

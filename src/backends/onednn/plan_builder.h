@@ -5,6 +5,7 @@
 // wanting the same layout share one reorder). Buffers are reused by liveness.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -90,6 +91,12 @@ class PlanBuilder {
   // Reorder src -> dst multiplying by `scale` (round and saturate for u8/s8 dst).
   void add_reorder(const memory& src, const memory& dst, float scale = 1.f);
   memory bound_memory(const memory::desc& md, int buffer);
+  // `bytes` of scratch for one step of our own kernels, from a planned buffer
+  // that later nodes may reuse (steps run in order).
+  memory scratch_memory(size_t bytes);
+  // Node ni's weights packed by `pack` into the flat layout `md` (one of our
+  // kernels' own), made once and kept in the WeightCache across shapes.
+  memory packed_weights(size_t ni, const memory::desc& md, const std::function<Tensor()>& pack);
   void release_dead_inputs(size_t ni);
   // True when `value` may be overwritten in place by node ni (its last reader).
   bool can_overwrite(int value, size_t ni) const;
