@@ -8,7 +8,7 @@
 #   --test     pytest, Dask distributed and OpenCV's Python module, for the Python tests of `make test`
 set -eu
 
-build_pkgs="build-essential cmake pkg-config libdnnl-dev libopencv-dev libgeos-dev libzip-dev \
+build_pkgs="build-essential cmake pkg-config libdnnl-dev libopencv-dev libjpeg-dev libgeos-dev libzip-dev \
 libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev \
 libonnx-dev libprotobuf-dev protobuf-compiler libpolyclipping-dev pybind11-dev python3-dev python3-numpy"
 python_pkgs="python3-torch python3-onnx python3-numpy python3-opencv python3-shapely python3-skimage python3-pil \

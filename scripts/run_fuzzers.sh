@@ -16,7 +16,7 @@ set -u
 SECONDS_PER_TARGET=${1:-60}
 BUILD=${FUZZ_BUILD:-build-fuzz}
 JOBS=${FUZZ_JOBS:-1}
-ALL="npy pth pickle model_file predictions mmocr_json ctw1500_xml ctw1500_txt totaltext_txt icdar2015_txt image_header image_size onnx"
+ALL="npy pth pickle model_file predictions mmocr_json ctw1500_xml ctw1500_txt totaltext_txt icdar2015_txt image_header image_size jpeg_decode onnx"
 FUZZERS=${FUZZERS:-$ALL}
 
 # -max_len per parser: a bit above the largest seed.

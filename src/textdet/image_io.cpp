@@ -4,6 +4,7 @@
 
 #include "core/file_util.h"
 #include "textdet/image_header.h"
+#include "textdet/jpeg_decode.h"
 #include "textq/error.h"
 
 namespace textq {
@@ -25,6 +26,7 @@ cv::Mat load_image_bgr(const std::string& path, uint64_t max_pixels) {
   const ImageHeader hdr = read_image_header(bytes, path);
   check_image_pixels(path, hdr.format, hdr.width, hdr.height, max_pixels);
   cv::Mat img;
+  if (hdr.format == "jpeg" && decode_jpeg_bgr(bytes.data(), bytes.size(), path, &img)) return img;
   try {
     const cv::Mat buf(1, static_cast<int>(bytes.size()), CV_8U, const_cast<uint8_t*>(bytes.data()));
     img = cv::imdecode(buf, cv::IMREAD_COLOR | cv::IMREAD_IGNORE_ORIENTATION);

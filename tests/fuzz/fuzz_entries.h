@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include <opencv2/imgcodecs.hpp>
+
 #include "core/npy.h"
 #include "datasets/ctw1500.h"
 #include "datasets/image_size.h"
@@ -32,6 +34,8 @@
 #include "importers/pytorch/state_dict.h"
 #include "importers/pytorch/torch_rebuild.h"
 #include "textdet/image_header.h"
+#include "textdet/image_io.h"
+#include "textdet/jpeg_decode.h"
 #include "textq/error.h"
 
 namespace textq::fuzz {
@@ -235,6 +239,28 @@ inline bool run_image_size(const uint8_t* data, size_t size) {
   }
 }
 
+// JPEG decoding straight to BGR (libjpeg-turbo), behind the header check
+// load_image_bgr runs first (with a 4-megapixel limit to keep runs fast).
+// An accepted image must be OpenCV's decode, pixel for pixel.
+inline bool run_jpeg_decode(const uint8_t* data, size_t size) {
+  try {
+    const std::vector<uint8_t> bytes(data, data + size);
+    const ImageHeader h = read_image_header(bytes, "fuzz.jpg");
+    if (h.format != "jpeg") return false;
+    check_image_pixels("fuzz.jpg", h.format, h.width, h.height, 4'000'000);
+    cv::Mat ours;
+    if (!decode_jpeg_bgr(bytes.data(), bytes.size(), "fuzz.jpg", &ours)) return false;
+    check(ours.type() == CV_8UC3 && ours.cols > 0 && ours.rows > 0, "decoded JPEG is non-empty 8-bit BGR");
+    const cv::Mat ref = cv::imdecode(cv::Mat(1, static_cast<int>(size), CV_8U, const_cast<uint8_t*>(data)),
+                                     cv::IMREAD_COLOR | cv::IMREAD_IGNORE_ORIENTATION);
+    check(!ref.empty() && ref.size() == ours.size() && cv::norm(ours, ref, cv::NORM_INF) == 0,
+          "decoded JPEG equals OpenCV's decode");
+    return true;
+  } catch (const Error&) {
+    return false;
+  }
+}
+
 // ONNX import (protobuf parse, constant folding, translation, simplification);
 // an accepted graph must verify and infer shapes for a small input or refuse it with Error.
 inline bool run_onnx(const uint8_t* data, size_t size) {
@@ -273,6 +299,7 @@ inline const std::vector<Entry>& entries() {
       {"icdar2015_txt", run_icdar2015_txt},
       {"image_header", run_image_header},
       {"image_size", run_image_size},
+      {"jpeg_decode", run_jpeg_decode},
       {"onnx", run_onnx},
   };
   return all;

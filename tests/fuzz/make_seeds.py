@@ -21,6 +21,7 @@ import zipfile
 
 import cv2
 import numpy as np
+from PIL import Image
 
 CORPUS = "tests/fuzz/corpus"
 
@@ -93,6 +94,24 @@ def image_seeds():
             put(parser, name, data)
 
 
+def jpeg_seeds():
+    # One JPEG of each layout decode_jpeg_bgr takes: 4:2:0, 4:4:4, 4:2:2 (PIL chooses the
+    # sampling), grey, progressive, restart markers; plus the EXIF one.
+    yy, xx = np.mgrid[0:16, 0:24]
+    img = np.stack([xx * 10, yy * 15, (xx + yy) * 6], axis=2).astype(np.uint8)
+    out = {"tiny.jpg": cv2.imencode(".jpg", img)[1].tobytes()}
+    out["tiny_exif6.jpg"] = jpeg_with_exif(out["tiny.jpg"], 6)
+    out["grey.jpg"] = cv2.imencode(".jpg", img[:, :, 1])[1].tobytes()
+    out["progressive.jpg"] = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_PROGRESSIVE, 1])[1].tobytes()
+    out["restart.jpg"] = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_RST_INTERVAL, 1])[1].tobytes()
+    for name, sub in (("s444.jpg", 0), ("s422.jpg", 1)):
+        buf = io.BytesIO()
+        Image.fromarray(img[:, :, ::-1]).save(buf, "JPEG", quality=80, subsampling=sub)
+        out[name] = buf.getvalue()
+    for name, data in out.items():
+        put("jpeg_decode", name, data)
+
+
 def pickle_seeds():
     for f in ("mmocr_like_zip.pth", "dtypes_zip.pth", "evil_in_meta.pth", "deep_marks.pth"):
         with zipfile.ZipFile("tests/data/pth/" + f) as z:
@@ -118,6 +137,7 @@ def main():
             shutil.copy(f, os.path.join(CORPUS, parser, os.path.basename(f)))
     npy_seeds()
     image_seeds()
+    jpeg_seeds()
     pickle_seeds()
     icdar2015_seeds()
     if args.make_fuzz_seeds:
