@@ -20,7 +20,8 @@
 #   keep tools/onnx/onnx2ncnn.cpp but no longer build it: compile it with
 #   protoc (onnx.proto) and libprotobuf into DIR/tools/onnx/onnx2ncnn.
 #   Both engines use libgomp and run with the same wait policy: the one textq
-#   starts with (OMP_WAIT_POLICY=PASSIVE) unless the variable is set. With
+#   starts with (OMP_WAIT_POLICY=PASSIVE, GOMP_SPINCOUNT=1000) unless the
+#   policy is set. With
 #   libgomp's spinning default ncnn collapses on a loaded machine (R50 INT8,
 #   load ~5: 2871 ms vs 892 ms passive), which would flatter textq.
 # Warm-up: 8 untimed runs per model and round for both engines (benchncnn's
@@ -87,6 +88,9 @@ done
 LOG="$WORK/rounds.txt"
 : > "$LOG"
 r=1
+# ncnn gets what textq sets for itself (apps/cli/omp_wait_policy.cpp).
+if [ -n "${OMP_WAIT_POLICY:-}" ]; then NCNN_OMP="OMP_WAIT_POLICY=$OMP_WAIT_POLICY"
+else NCNN_OMP="OMP_WAIT_POLICY=PASSIVE GOMP_SPINCOUNT=${GOMP_SPINCOUNT:-1000}"; fi
 while [ "$r" -le "$ROUNDS" ]; do
   echo "load $(cut -d' ' -f1 /proc/loadavg)" >> "$LOG"
   "$TEXTQ" bench "$WORK/r50.textq" "$WORK/r50.textq@bf16" "$WORK/r50_int8h.textq" "$WORK/r50_int8_nofold.textq" --size "$SIZE" \
@@ -96,7 +100,7 @@ while [ "$r" -le "$ROUNDS" ]; do
   echo "load $(cut -d' ' -f1 /proc/loadavg)" >> "$LOG"
   if [ -n "$NCNN" ]; then
     for m in r50_ncnn r50_ncnn_int8; do
-      OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE} "$NCNN/benchmark/benchncnn" "$RUNS" "$THREADS" 0 -1 0 "param=$WORK/$m.param" "shape=[$W,$H,3]" 2>&1 |
+      env $NCNN_OMP "$NCNN/benchmark/benchncnn" "$RUNS" "$THREADS" 0 -1 0 "param=$WORK/$m.param" "shape=[$W,$H,3]" 2>&1 |
         sed -n "s/.*min = *\([0-9.]*\) *max = *\([0-9.]*\) *avg = *\([0-9.]*\).*/$m \1 \2 \3/p" >> "$LOG"
     done
     echo "load $(cut -d' ' -f1 /proc/loadavg)" >> "$LOG"
@@ -131,8 +135,9 @@ for line in open(work + '/rounds.txt'):
         samples['ncnn FP32' if f[0] == 'r50_ncnn' else 'ncnn INT8'].append(float(f[3]))
 med = {k: statistics.median(v) for k, v in samples.items() if v}
 print('TextSnake R50 1x3x%s, %s threads, %d alternating rounds, %s busy-loop processes beside, load average %.2f-%.2f, '
-      'OMP_WAIT_POLICY %s for both engines'
-      % (size, threads, rounds, busy, min(loads), max(loads), os.environ.get('OMP_WAIT_POLICY', 'PASSIVE')))
+      'OMP_WAIT_POLICY %s, GOMP_SPINCOUNT %s for both engines'
+      % (size, threads, rounds, busy, min(loads), max(loads), os.environ.get('OMP_WAIT_POLICY', 'PASSIVE'),
+         os.environ.get('GOMP_SPINCOUNT', 'libgomp default' if os.environ.get('OMP_WAIT_POLICY') else '1000')))
 print('| engine | median ms | samples |')
 print('|---|---|---|')
 for k in samples:
