@@ -4,6 +4,8 @@
 #include <cstdio>  // jpeglib.h uses FILE and size_t without including their headers
 
 #include <jpeglib.h>
+// after jpeglib.h, which it needs
+#include <jerror.h>
 
 #ifndef JCS_EXTENSIONS
 #error "textq needs libjpeg-turbo (JCS_EXT_BGR output): Debian's libjpeg-dev"
@@ -35,12 +37,39 @@ struct JpegErrors {
 // not print them; nothing below the CLI writes to the terminal.
 void on_output_message(j_common_ptr) {}
 
+// The bytes in memory, and no more. libjpeg's own memory source pads a file
+// that ends early with a fake end-of-image marker and decodes on (grey rows,
+// one warning); OpenCV's source suspends instead, so its decode fails or keeps
+// rows it never wrote. Running out of data, or skipping past its end, is an
+// error here: such a file is refused, never decoded from padding.
+void source_init(j_decompress_ptr) {}
+boolean source_fill(j_decompress_ptr cinfo) {
+  ERREXIT(cinfo, JERR_INPUT_EOF);
+  return FALSE;  // not reached: error_exit jumps
+}
+void source_skip(j_decompress_ptr cinfo, long bytes) {
+  if (bytes <= 0) return;
+  jpeg_source_mgr* src = cinfo->src;
+  if (static_cast<unsigned long>(bytes) > src->bytes_in_buffer) ERREXIT(cinfo, JERR_INPUT_EOF);
+  src->next_input_byte += bytes;
+  src->bytes_in_buffer -= static_cast<size_t>(bytes);
+}
+void source_term(j_decompress_ptr) {}
+
 enum class Outcome { Decoded, NotHandled, Failed };
 
 // No object with a destructor lives in this frame: longjmp skips destructors.
-Outcome decode(jpeg_decompress_struct* ci, JpegErrors* err, const uint8_t* data, size_t size, cv::Mat* out) {
+Outcome decode(jpeg_decompress_struct* ci, JpegErrors* err, jpeg_source_mgr* src, const uint8_t* data, size_t size,
+               cv::Mat* out) {
   if (setjmp(err->jump) != 0) return err->rows_done ? Outcome::Decoded : Outcome::Failed;
-  jpeg_mem_src(ci, data, static_cast<unsigned long>(size));
+  src->init_source = source_init;
+  src->fill_input_buffer = source_fill;
+  src->skip_input_data = source_skip;
+  src->resync_to_restart = jpeg_resync_to_restart;
+  src->term_source = source_term;
+  src->next_input_byte = data;
+  src->bytes_in_buffer = size;
+  ci->src = src;
   jpeg_read_header(ci, TRUE);
   const bool grey = ci->num_components == 1 && ci->jpeg_color_space == JCS_GRAYSCALE;
   const bool colour = ci->num_components == 3 && (ci->jpeg_color_space == JCS_YCbCr || ci->jpeg_color_space == JCS_RGB);
@@ -70,6 +99,7 @@ Outcome decode(jpeg_decompress_struct* ci, JpegErrors* err, const uint8_t* data,
 bool decode_jpeg_bgr(const uint8_t* data, size_t size, const std::string& path, cv::Mat* out) {
   jpeg_decompress_struct ci;
   JpegErrors err;
+  jpeg_source_mgr src;
   ci.err = jpeg_std_error(&err.mgr);
   err.mgr.error_exit = on_error;
   err.mgr.output_message = on_output_message;
@@ -77,7 +107,7 @@ bool decode_jpeg_bgr(const uint8_t* data, size_t size, const std::string& path, 
   cv::Mat img;
   Outcome outcome;
   try {
-    outcome = decode(&ci, &err, data, size, &img);
+    outcome = decode(&ci, &err, &src, data, size, &img);
   } catch (...) {  // cv::Mat allocation
     jpeg_destroy_decompress(&ci);
     throw;

@@ -18,7 +18,9 @@ namespace textq {
 // cv::imdecode(IMREAD_COLOR | IMREAD_IGNORE_ORIENTATION) would. Returns false,
 // with *out untouched, for what it leaves to OpenCV: four-component (CMYK /
 // YCCK) files, colour spaces other than grey / YCbCr / RGB, and Motion-JPEG
-// frames without Huffman tables. A libjpeg error (corrupt data) throws
+// frames without Huffman tables. A libjpeg error (corrupt data, or data
+// ending before the image does: OpenCV fails there too or keeps rows it never
+// wrote, libjpeg's own memory source would pad them grey) throws
 // Error(InvalidFile) naming `path` and libjpeg's reason; libjpeg's warnings
 // (recoverable damage) are not printed and decoding goes on, as in OpenCV.
 // The caller checks the header's size against its pixel limit first.

@@ -155,9 +155,9 @@ TEST(JpegDecode, FourComponentFilesAreLeftToOpenCv) {
 }
 
 // Damage inside the entropy-coded data (the structure the header check
-// reads stays intact): where OpenCV gives no image we throw, naming the file
-// and libjpeg's reason; where it gives one (libjpeg recovers with a
-// warning) we give the same pixels.
+// reads stays intact): where we throw (naming the file and libjpeg's
+// reason) OpenCV gives no image either; where we decode (libjpeg recovers
+// with a warning) OpenCV gives the same pixels.
 TEST(JpegDecode, DamagedScanDataFailsOrRecoversAsOpenCvDoes) {
   const std::vector<uint8_t> good = encode(test_image(96, 128, CV_8UC3, 3), {3, false, 2, 2, true});
   std::mt19937 rng(11);
@@ -198,6 +198,31 @@ TEST(JpegDecode, ErrorAfterTheLastRowKeepsTheImageAsOpenCvDoes) {
   b.insert(b.end() - 2, dht.begin(), dht.end());
   ASSERT_FALSE(opencv_decode(b).empty());
   expect_same_as_opencv(b, "bad table after the scan");
+}
+
+// A segment between two scans of a progressive file claims more bytes than
+// are left (an EOI marker still ends the file, so the header check passes).
+// libjpeg's memory source would pad the missing data with a fake EOI and
+// decode on; OpenCV's source suspends and its decode fails. Refused here.
+TEST(JpegDecode, DataEndingBeforeTheImageIsRefused) {
+  std::vector<uint8_t> b = encode(test_image(32, 48, CV_8UC3, 13), {3, false, 2, 2, true});
+  size_t second_sos = 0;
+  for (size_t i = 2, seen = 0; i + 1 < b.size() && !second_sos; ++i)
+    if (b[i] == 0xFF && b[i + 1] == 0xDA && ++seen == 2) second_sos = i;
+  ASSERT_GT(second_sos, 0u);
+  const std::vector<uint8_t> app11 = {0xFF, 0xEB, 0xFF, 0xFF, 'x', 'y'};  // 65533 bytes claimed
+  b.insert(b.begin() + static_cast<std::ptrdiff_t>(second_sos), app11.begin(), app11.end());
+  ASSERT_TRUE(opencv_decode(b).empty());
+  cv::Mat ours;
+  try {
+    decode_jpeg_bgr(b.data(), b.size(), "short.jpg", &ours);
+    ADD_FAILURE() << "decoded from padding";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::InvalidFile);
+    EXPECT_NE(std::string(e.what()).find("short.jpg: cannot decode JPEG image: Premature end of input file"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 // Motion-JPEG frames carry no Huffman tables (DHT); OpenCV supplies the
