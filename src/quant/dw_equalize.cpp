@@ -97,12 +97,14 @@ DwEqualizeResult equalize_depthwise_inputs(const Graph& graph, const CalibInputs
     const Node* prod = graph.producer(v);
     const size_t pi = static_cast<size_t>(prod - graph.nodes.data());
     int scaled = v;
+    // Read the producer's weights from g: it may be a depthwise conv whose input was equalized above.
+    const Node& cur = g.nodes[pi];
     if (prod->op == OpKind::Affine && (prod->weight.numel() == 1 || prod->weight.numel() == static_cast<int64_t>(ch))) {
       Tensor w(DType::f32, {static_cast<int64_t>(ch)}), b(DType::f32, {static_cast<int64_t>(ch)});
       const bool scalar = prod->weight.numel() == 1;
       for (size_t c = 0; c < ch; ++c) {
-        w.data<float>()[c] = prod->weight.data<float>()[scalar ? 0 : c] * k[c];
-        b.data<float>()[c] = prod->bias.data<float>()[scalar ? 0 : c] * k[c];
+        w.data<float>()[c] = cur.weight.data<float>()[scalar ? 0 : c] * k[c];
+        b.data<float>()[c] = cur.bias.data<float>()[scalar ? 0 : c] * k[c];
       }
       g.nodes[pi].weight = w;
       g.nodes[pi].bias = b;
@@ -113,8 +115,8 @@ DwEqualizeResult equalize_depthwise_inputs(const Graph& graph, const CalibInputs
       Tensor w(DType::f32, prod->weight.shape()), b(DType::f32, {static_cast<int64_t>(ch)});
       const int64_t per = prod->weight.numel() / static_cast<int64_t>(ch);
       for (size_t o = 0; o < ch; ++o) {
-        for (int64_t j = 0; j < per; ++j) w.data<float>()[o * per + j] = prod->weight.data<float>()[o * per + j] * k[o];
-        b.data<float>()[o] = (prod->bias.empty() ? 0.f : prod->bias.data<float>()[o]) * k[o];
+        for (int64_t j = 0; j < per; ++j) w.data<float>()[o * per + j] = cur.weight.data<float>()[o * per + j] * k[o];
+        b.data<float>()[o] = (cur.bias.empty() ? 0.f : cur.bias.data<float>()[o]) * k[o];
       }
       g.nodes[pi].weight = w;
       g.nodes[pi].bias = b;

@@ -111,6 +111,15 @@ double dw_balanced_nsr(const Graph& ref, const Graph& q, const CalibInputs& in) 
   return nsr / 6;
 }
 
+// Output 0 of both graphs on input x: equal up to FP32 rounding.
+void expect_same_output(const Graph& before, const Graph& after, const Tensor& x) {
+  auto a = make_executor(before, BackendKind::Reference, {});
+  auto b = make_executor(after, BackendKind::Reference, {});
+  const Tensor ya = a->run(x).at(0), yb = b->run(x).at(0);
+  for (int64_t i = 0; i < ya.numel(); ++i)
+    EXPECT_NEAR(yb.data<float>()[i], ya.data<float>()[i], 1e-5f + 1e-5f * std::fabs(ya.data<float>()[i]));
+}
+
 TEST(DwEqualize, ExactInFp32AndEqualRanges) {
   for (OpKind between : {OpKind::HardSwish, OpKind::Relu}) {
     const Graph g = uneven_graph(between);
@@ -118,14 +127,7 @@ TEST(DwEqualize, ExactInFp32AndEqualRanges) {
     const DwEqualizeResult r = equalize_depthwise_inputs(g, calib, {}, DwEqualizeOptions{});
     EXPECT_EQ(r.convs, (std::vector<std::string>{"dw"}));
     EXPECT_GT(r.largest_factor, 50.0);
-    auto a = make_executor(g, BackendKind::Reference, {});
-    auto b = make_executor(r.graph, BackendKind::Reference, {});
-    for (size_t k = 0; k < 2; ++k) {
-      const Tensor x = inputs(2, 40).get(k);
-      const Tensor ya = a->run(x).at(0), yb = b->run(x).at(0);
-      for (int64_t i = 0; i < ya.numel(); ++i)
-        EXPECT_NEAR(yb.data<float>()[i], ya.data<float>()[i], 1e-5f + 1e-5f * std::fabs(ya.data<float>()[i]));
-    }
+    for (size_t k = 0; k < 2; ++k) expect_same_output(g, r.graph, inputs(2, 40).get(k));
     // On the calibration inputs every channel of the dw input now has the largest |x| max, unless
     // its factor hit the cap (channels 4 and 5, 4^4 and 4^5 times narrower).
     const std::vector<double> before = spans(g, 3, calib), s = spans(r.graph, 3, calib);
@@ -156,13 +158,25 @@ TEST(DwEqualize, ConvProducerScaledInPlace) {
     ASSERT_EQ(r.convs, (std::vector<std::string>{"dw"}));
     ASSERT_EQ(r.graph.nodes.size(), g.nodes.size());
     EXPECT_NE(r.graph.nodes[0].weight.data<float>()[5 * 27], g.nodes[0].weight.data<float>()[5 * 27]);
-    auto a = make_executor(g, BackendKind::Reference, {});
-    auto b = make_executor(r.graph, BackendKind::Reference, {});
-    const Tensor x = inputs(1, 40).get(0);
-    const Tensor ya = a->run(x).at(0), yb = b->run(x).at(0);
-    for (int64_t i = 0; i < ya.numel(); ++i)
-      EXPECT_NEAR(yb.data<float>()[i], ya.data<float>()[i], 1e-5f + 1e-5f * std::fabs(ya.data<float>()[i]));
+    expect_same_output(g, r.graph, inputs(1, 40).get(0));
   }
+}
+
+// A depthwise conv whose input is equalized and whose output is equalized in
+// turn (dw -> dw2): its weights carry both factors, 1/k of its input's and the
+// k of its output's (the second must be applied to the first's result).
+TEST(DwEqualize, ChainedDepthwiseConvsKeepBothFactors) {
+  Graph g = uneven_graph(OpKind::Relu);
+  Node& pw = g.nodes[4];
+  pw.window = Window2d::square(3, 1, 1);
+  pw.window.groups = 6;
+  std::mt19937 rng(9);
+  pw.weight = random_tensor({6, 1, 3, 3}, rng, -0.5f, 0.5f);
+  g.outputs = {5};  // the dw output is now only pw's input
+  g.verify();
+  const DwEqualizeResult r = equalize_depthwise_inputs(g, inputs(3, 0), {}, DwEqualizeOptions{});
+  ASSERT_EQ(r.convs, (std::vector<std::string>{"dw", "pw"}));
+  expect_same_output(g, r.graph, inputs(1, 40).get(0));
 }
 
 TEST(DwEqualize, SkipsFp32LayersAndNonDepthwiseReaders) {
