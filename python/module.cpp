@@ -293,7 +293,7 @@ PYBIND11_MODULE(_textq, m) {
       [](const py::object& model, const py::object& calib, const py::object& output, const std::string& method,
          int num, uint64_t seed, double percentile, int threads, const py::object& calib_root,
          const std::vector<std::string>& fp32_layers, bool int8_head, const std::string& backend, bool fold_head,
-         bool fold_pointwise, bool equalize_dw, bool nonneg_shift, bool bias_correction) {
+         bool fold_pointwise, bool equalize_dw, bool nonneg_shift, bool bias_correction, bool gptq) {
         textq::QuantizeRequest r;
         r.calib = path_arg(calib);
         if (!calib_root.is_none()) r.calib_root = path_arg(calib_root);
@@ -311,6 +311,7 @@ PYBIND11_MODULE(_textq, m) {
         r.equalize_dw = equalize_dw;
         r.nonneg_shift = nonneg_shift;
         r.bias_correction = bias_correction;
+        r.gptq = gptq;
         const std::string in = path_arg(model), out = path_arg(output);
         py::gil_scoped_release release;
         textq::quantize_model_file(in, out, r);
@@ -319,7 +320,7 @@ PYBIND11_MODULE(_textq, m) {
       py::arg("seed") = 0, py::arg("percentile") = 99.99, py::arg("threads") = 0, py::arg("calib_root") = py::none(),
       py::arg("fp32_layers") = std::vector<std::string>{}, py::arg("int8_head") = false, py::arg("backend") = "onednn",
       py::arg("fold_head") = true, py::arg("fold_pointwise") = false, py::arg("equalize_dw") = true, py::arg("nonneg_shift") = false,
-      py::arg("bias_correction") = false,
+      py::arg("bias_correction") = false, py::arg("gptq") = false,
       "INT8 model file from an FP32 one, calibrated on a folder or annotation json (as `textq quantize`)");
 
   m.def("evaluate", &evaluate, py::arg("preds"), py::arg("ann"), py::arg("metric") = "mmocr0",

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "api/quantize.h"
 #include "api/scoring.h"
@@ -24,6 +25,7 @@
 #include "importers/pytorch/state_dict.h"
 #include "ir/fold_pointwise.h"
 #include "quant/bias_correction.h"
+#include "quant/gptq.h"
 #include "quant/calib_source.h"
 #include "quant/calib_stats.h"
 #include "quant/calibrator.h"
@@ -68,6 +70,7 @@ struct QuantizeArgs {
   int max_fallback = 8;
   bool sensitivity = false;
   bool bias_correction = false;
+  bool gptq = false;
   bool nonneg_shift = false;
   bool equalize_dw = false;     // asked for: an error where it cannot run
   bool no_equalize_dw = false;  // the default is on wherever calibration images are run here
@@ -185,6 +188,25 @@ std::string fp32_reason(const std::string& name, const QuantizeArgs& a, const qu
 }
 
 // --report-json: the diagnostics table plus the decisions, for `textq report`.
+// One line for --gptq, and the layers that kept RTN.
+void print_gptq_summary(const quant::GptqResult& r, size_t images) {
+  double rtn = 0, gptq = 0;
+  size_t rounded = 0;
+  int64_t changed = 0;
+  std::vector<std::string> kept;
+  for (const auto& l : r.layers) {
+    if (!l.rounded) {
+      kept.push_back(l.name + " (" + l.why_not + ")");
+      continue;
+    }
+    ++rounded, rtn += l.rtn_error, gptq += l.gptq_error, changed += l.changed;
+  }
+  fmt::print("gptq          {} conv layers rounded on {} calibration images' inputs, {} weights differ from RTN; "
+             "layer output error sum (w-q)^T H (w-q) {:.4g} -> {:.4g} ({:.2f}x)\n",
+             rounded, images, changed, rtn, gptq, gptq > 0 ? rtn / gptq : 0.0);
+  if (!kept.empty()) fmt::print("              RTN kept: {}\n", fmt::join(kept, ", "));
+}
+
 void write_quant_report(const QuantizeArgs& a, const Model& out, const quant::QuantOptions& qo, size_t calib_n,
                         size_t calib_available, size_t diag_n, const std::vector<quant::LayerDiag>& rows,
                         const std::vector<quant::LayerDiag>& val_rows, size_t val_n) {
@@ -330,10 +352,10 @@ void run_quantize(const QuantizeArgs& a, const GlobalOptions& g) {
     throw Error(ErrorKind::InvalidArgument, "--calib-stats-in without --calib-stats-out merges statistics; it replaces --calib");
   if (a.equalize_dw && a.no_equalize_dw)
     throw Error(ErrorKind::InvalidArgument, "--equalize-dw and --no-equalize-dw contradict each other");
-  if (merged_stats && (a.max_drop || a.sensitivity || a.bias_correction || a.nonneg_shift || a.equalize_dw))
+  if (merged_stats && (a.max_drop || a.sensitivity || a.bias_correction || a.gptq || a.nonneg_shift || a.equalize_dw))
     throw Error(ErrorKind::InvalidArgument,
-                "--max-drop, --sensitivity, --bias-correction, --nonneg-shift and --equalize-dw need --calib images; not with "
-                "--calib-stats-in");
+                "--max-drop, --sensitivity, --bias-correction, --gptq, --nonneg-shift and --equalize-dw need --calib images; "
+                "not with --calib-stats-in");
   if (!merged_stats && a.calib.empty()) throw Error(ErrorKind::InvalidArgument, "quantize needs --calib (or --calib-stats-in)");
   const quant::CalibStatsFile stats = merged_stats ? merge_calib_stats_files(a.calib_stats_in, a.model, model) : quant::CalibStatsFile{};
   const std::vector<std::string> all = merged_stats ? stats.images : quant::list_images(a.calib, a.calib_root);
@@ -383,6 +405,17 @@ void run_quantize(const QuantizeArgs& a, const GlobalOptions& g) {
   quant::QuantOptions qo;
   qo.fp32_layers = a.fp32_layers;
   qo.int8_head = a.int8_head;
+  if (a.gptq) {
+    // Rounded once on the FP32 graph for every candidate layer; --max-drop and
+    // --sensitivity then choose among layers that all use these integers.
+    quant::GptqOptions go;
+    go.backend = backend;
+    go.threads = a.runtime.threads;
+    quant::GptqResult gr = quant::gptq_round_weights(model.graph, inputs, keep_fp32, go, progress.fn());
+    progress.finish();
+    if (!g.quiet) print_gptq_summary(gr, inputs.count);
+    qo.rounded_weights = std::make_shared<const std::map<std::string, quant::QuantizedWeight>>(std::move(gr.weights));
+  }
   Model out = make_int8_model(model, table, qo);
 
   // Diagnostics: FP32 vs INT8 node outputs, both on the chosen backend.
@@ -573,6 +606,10 @@ void register_quantize(CLI::App& app, const GlobalOptions& global) {
   cmd->add_flag("--bias-correction", a->bias_correction,
                 "Correct each INT8 layer's bias, in graph order, by the mean per output channel of its INT8 output's "
                 "difference from its FP32 output on the same calibration inputs (docs/quantization.md)");
+  cmd->add_flag("--gptq", a->gptq,
+                "Round each conv's s8 weights so that its output error on the calibration images' inputs is small "
+                "(GPTQ: a column's rounding error is spread over the columns not yet rounded), not each weight's own "
+                "error; same scales and file format (docs/quantization.md)");
   cmd->add_flag("--nonneg-shift", a->nonneg_shift,
                 "Shift conv inputs made by Affine(HardSwish) to >= 0 (exact FP32 rewrite: the conv's bias compensates, "
                 "a Pad node keeps its borders exact) so they quantize to u8 instead of half-used s8");

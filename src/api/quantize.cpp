@@ -5,6 +5,7 @@
 #include "quant/bias_correction.h"
 #include "quant/calib_source.h"
 #include "quant/dw_equalize.h"
+#include "quant/gptq.h"
 #include "quant/nonneg_shift.h"
 #include "textq/error.h"
 
@@ -72,7 +73,7 @@ void quantize_model_file(const std::string& model_path, const std::string& outpu
   Model model = load_model(model_path);
   require_fp32_model(model, model_path);
   // Same order as `textq quantize`: fold, select and read the images, exact
-  // rewrites, calibrate, quantize, correct biases.
+  // rewrites, calibrate, GPTQ rounding, quantize, correct biases.
   fold_before_calibration(model.graph, r.fold_head, r.fold_pointwise, r.int8_head, r.fp32_layers);
   quant::CalibOptions co;
   co.method = quant::calib_method_from_name(r.method);
@@ -81,12 +82,19 @@ void quantize_model_file(const std::string& model_path, const std::string& outpu
   co.threads = r.threads;
   const std::vector<std::string> images = quant::select_images(quant::list_images(r.calib, r.calib_root), r.num, r.seed);
   const quant::CalibInputs inputs = quant::image_inputs(images, model.preprocess, r.max_image_pixels);
-  apply_exact_rewrites(model.graph, inputs, layers_kept_fp32(model.graph, r.fp32_layers, r.int8_head), r.equalize_dw,
-                       r.nonneg_shift, r.backend, r.threads);
+  const std::set<std::string> keep_fp32 = layers_kept_fp32(model.graph, r.fp32_layers, r.int8_head);
+  apply_exact_rewrites(model.graph, inputs, keep_fp32, r.equalize_dw, r.nonneg_shift, r.backend, r.threads);
   const quant::CalibrationTable table = quant::calibrate(model.graph, inputs, co);
   quant::QuantOptions qo;
   qo.fp32_layers = r.fp32_layers;
   qo.int8_head = r.int8_head;
+  if (r.gptq) {
+    quant::GptqOptions go;
+    go.backend = r.backend;
+    go.threads = r.threads;
+    qo.rounded_weights = std::make_shared<const std::map<std::string, quant::QuantizedWeight>>(
+        quant::gptq_round_weights(model.graph, inputs, keep_fp32, go).weights);
+  }
   Model out = make_int8_model(model, table, qo);
   if (r.bias_correction) {
     quant::BiasCorrectionOptions bo;

@@ -39,6 +39,7 @@ struct QuantizeRequest {
   bool fold_pointwise = false;   // --fold-pointwise: every such pair, not only the head's
   bool nonneg_shift = false;     // --nonneg-shift: HardSwish-fed conv inputs shifted to >= 0 (u8)
   bool bias_correction = false;  // --bias-correction: per-channel empirical bias correction
+  bool gptq = false;             // --gptq: s8 weights rounded for a small layer output error (quant/gptq.h)
   BackendKind backend = BackendKind::OneDnn;
   int threads = 0;
   uint64_t max_image_pixels = kDefaultMaxImagePixels;

@@ -141,7 +141,19 @@ Graph quantize_graph(const Graph& graph, const CalibrationTable& table, const Qu
       int_dst[n.output] = true;
     }
     if (n.has_residual()) q.residual_scale = int_dst[n.inputs[1]] ? table.values[n.inputs[1]].scale : 0.f;
-    QuantizedWeight w = with_error_context("quantize", [&] { return quantize_weight_per_oc(n); });
+    QuantizedWeight w;
+    const QuantizedWeight* pre = nullptr;
+    if (options.rounded_weights) {
+      const auto it = options.rounded_weights->find(n.name);
+      if (it != options.rounded_weights->end()) pre = &it->second;
+    }
+    if (pre) {
+      if (pre->weight.shape() != n.weight.shape())
+        throw Error(ErrorKind::InvalidArgument, "node " + n.name + ": its pre-rounded weights do not have its weight's shape");
+      w = *pre;
+    } else {
+      w = with_error_context("quantize", [&] { return quantize_weight_per_oc(n); });
+    }
     n.weight = w.weight;  // the FP32 weight is dropped: the file holds s8 + scales only
     q.weight_scales = std::move(w.scales);
     n.quant = std::move(q);

@@ -10,11 +10,14 @@
 //         INT8 with an integer dst, else 0 (the residual arrives as f32).
 #pragma once
 
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "ir/graph.h"
 #include "quant/calibration_table.h"
+#include "quant/weight_quant.h"
 
 namespace textq::quant {
 
@@ -27,6 +30,9 @@ struct QuantOptions {
   // INT8 with an s8 input and an f32 output instead.
   std::vector<std::string> head_suffixes = {"_head.out_conv"};
   bool int8_head = false;
+  // s8 weights chosen beforehand (GPTQ rounding, quant/gptq.h), by node name;
+  // a node not in it gets RTN (quantize_weight_per_oc).
+  std::shared_ptr<const std::map<std::string, QuantizedWeight>> rounded_weights;
 };
 
 // Whether a node name is the head's last conv under these options.

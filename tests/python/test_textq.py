@@ -70,7 +70,7 @@ def test_convert_and_quantize_equal_cli(demo, tmp_path):
 
 
 @pytest.mark.parametrize("kwargs, flags", [
-    (dict(fold_head=False, bias_correction=True), ["--no-fold-head", "--bias-correction"]),
+    (dict(fold_head=False, bias_correction=True, gptq=True), ["--no-fold-head", "--bias-correction", "--gptq"]),
     # equalize_dw is on by default (for models with depthwise convs): turning it off is the step.
     (dict(equalize_dw=False, nonneg_shift=True, fold_pointwise=True), ["--no-equalize-dw", "--nonneg-shift", "--fold-pointwise"]),
 ])
