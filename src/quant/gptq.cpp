@@ -5,11 +5,16 @@
 #include <numeric>
 #include <random>
 
+#include <omp.h>
+
 #include "runtime/executor.h"
 #include "textq/error.h"
 
 namespace textq::quant {
 namespace {
+
+// OpenMP team size for `threads` (0: OpenMP's default, as the executors do).
+int team(int threads) { return threads > 0 ? threads : omp_get_max_threads(); }
 
 bool is_depthwise(const Node& n) {
   const int64_t oc = n.weight.dim(0);
@@ -18,7 +23,7 @@ bool is_depthwise(const Node& n) {
 
 // In-place lower Cholesky factor of the d x d row-major matrix a (upper part
 // left as it was). False when a is not positive definite.
-bool cholesky_lower(std::vector<double>& a, int64_t d) {
+bool cholesky_lower(std::vector<double>& a, int64_t d, int nt) {
   for (int64_t j = 0; j < d; ++j) {
     const double* rj = &a[j * d];
     double s = rj[j];
@@ -26,7 +31,7 @@ bool cholesky_lower(std::vector<double>& a, int64_t d) {
     if (!(s > 0) || !std::isfinite(s)) return false;
     const double l = std::sqrt(s);
     a[j * d + j] = l;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) num_threads(nt)
     for (int64_t i = j + 1; i < d; ++i) {
       double* ri = &a[i * d];
       double t = ri[j];
@@ -38,10 +43,10 @@ bool cholesky_lower(std::vector<double>& a, int64_t d) {
 }
 
 // U (row-major, upper) with H^-1 = U^T U, from the lower Cholesky factor L of H.
-bool inverse_upper_factor(const std::vector<double>& l, int64_t d, std::vector<double>& u) {
+bool inverse_upper_factor(const std::vector<double>& l, int64_t d, std::vector<double>& u, int nt) {
   // Linv, lower: column c of L Linv = I by forward substitution, stored transposed (row c).
   std::vector<double> linv_t(static_cast<size_t>(d * d), 0.0);
-#pragma omp parallel for schedule(dynamic, 4)
+#pragma omp parallel for schedule(dynamic, 4) num_threads(nt)
   for (int64_t c = 0; c < d; ++c) {
     double* col = &linv_t[c * d];
     for (int64_t i = c; i < d; ++i) {
@@ -53,7 +58,7 @@ bool inverse_upper_factor(const std::vector<double>& l, int64_t d, std::vector<d
   }
   // H^-1 = Linv^T Linv: entry (i, j) = sum_k>=max(i,j) Linv[k][i] Linv[k][j].
   std::vector<double> hinv(static_cast<size_t>(d * d));
-#pragma omp parallel for schedule(dynamic, 4)
+#pragma omp parallel for schedule(dynamic, 4) num_threads(nt)
   for (int64_t i = 0; i < d; ++i)
     for (int64_t j = 0; j <= i; ++j) {
       const double* a = &linv_t[i * d];
@@ -62,7 +67,7 @@ bool inverse_upper_factor(const std::vector<double>& l, int64_t d, std::vector<d
       for (int64_t k = i; k < d; ++k) s += a[k] * b[k];
       hinv[i * d + j] = hinv[j * d + i] = s;
     }
-  if (!cholesky_lower(hinv, d)) return false;
+  if (!cholesky_lower(hinv, d, nt)) return false;
   u.assign(static_cast<size_t>(d * d), 0.0);
   for (int64_t i = 0; i < d; ++i)
     for (int64_t j = i; j < d; ++j) u[i * d + j] = hinv[j * d + i];
@@ -99,7 +104,7 @@ std::vector<int64_t> sample_positions(int64_t total, int64_t limit, uint32_t see
   return idx;
 }
 
-void accumulate(LayerStats& st, const Node& n, const Tensor& x, int64_t limit, uint32_t seed) {
+void accumulate(LayerStats& st, const Node& n, const Tensor& x, int64_t limit, uint32_t seed, int nt) {
   const Window2d& w = n.window;
   const int64_t batch = x.dim(0), ch = x.dim(1), ih = x.dim(2), iw = x.dim(3);
   const int64_t oh = (ih + w.pad_top + w.pad_bottom - w.dilation_h * (w.kernel_h - 1) - 1) / w.stride_h + 1;
@@ -122,7 +127,7 @@ void accumulate(LayerStats& st, const Node& n, const Tensor& x, int64_t limit, u
   };
   st.samples += static_cast<int64_t>(pos.size());
   if (st.depthwise) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) num_threads(nt)
     for (int64_t c = 0; c < ch; ++c) {
       std::vector<double> v(static_cast<size_t>(kk));
       double* hc = &st.h[static_cast<size_t>(c * kk * kk)];
@@ -139,10 +144,10 @@ void accumulate(LayerStats& st, const Node& n, const Tensor& x, int64_t limit, u
   std::vector<double> buf(static_cast<size_t>(kBlock * d));
   for (size_t p0 = 0; p0 < pos.size(); p0 += kBlock) {
     const int64_t nb = std::min<int64_t>(kBlock, static_cast<int64_t>(pos.size() - p0));
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) num_threads(nt)
     for (int64_t bc = 0; bc < nb * ch; ++bc) patch(pos[p0 + bc / ch], bc % ch, &buf[(bc / ch) * d + (bc % ch) * kk]);
     // Upper triangle, row i by row i (a row stays in cache over the block); zeros skipped (ReLU inputs).
-#pragma omp parallel for schedule(dynamic, 8)
+#pragma omp parallel for schedule(dynamic, 8) num_threads(nt)
     for (int64_t i = 0; i < d; ++i) {
       double* hi = &st.h[static_cast<size_t>(i * d)];
       for (int64_t b = 0; b < nb; ++b) {
@@ -165,7 +170,8 @@ void symmetrize(std::vector<double>& h, int64_t k) {
 }  // namespace
 
 std::vector<int8_t> gptq_round_rows(const std::vector<double>& w, int64_t rows, int64_t d, std::vector<double> h,
-                                    const std::vector<float>& scales, double damp) {
+                                    const std::vector<float>& scales, double damp, int threads) {
+  const int nt = team(threads);
   std::vector<int8_t> q(static_cast<size_t>(rows * d), 0);
   auto rtn = [&] {
     for (int64_t r = 0; r < rows; ++r)
@@ -186,10 +192,10 @@ std::vector<int8_t> gptq_round_rows(const std::vector<double>& w, int64_t rows, 
   for (int attempt = 0; attempt < 4 && !ok; ++attempt, damp *= 10) {
     std::vector<double> l = h;
     for (int64_t i = 0; i < d; ++i) l[i * d + i] += damp * mean_diag;
-    ok = cholesky_lower(l, d) && inverse_upper_factor(l, d, u);
+    ok = cholesky_lower(l, d, nt) && inverse_upper_factor(l, d, u, nt);
   }
   if (!ok) return rtn();
-#pragma omp parallel for schedule(dynamic, 1)
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
   for (int64_t r = 0; r < rows; ++r) {
     const double s = scales[r];
     if (!(s > 0)) continue;
@@ -257,7 +263,7 @@ GptqResult gptq_round_weights(const Graph& graph, const CalibInputs& inputs, con
     auto feed = [&](int value, const Tensor& t) {
       for (size_t s : by_value[static_cast<size_t>(value)])
         accumulate(stats[s], graph.nodes[stats[s].node], t, options.positions_per_image,
-                   static_cast<uint32_t>(7919 * k + s));
+                   static_cast<uint32_t>(7919 * k + s), team(options.threads));
     };
     const Tensor input = inputs.get(k);
     feed(graph.input, input);
@@ -289,7 +295,7 @@ GptqResult gptq_round_weights(const Graph& graph, const CalibInputs& inputs, con
         const std::vector<double> wc(w.begin() + c * d, w.begin() + (c + 1) * d);
         const std::vector<double> hc(st.h.begin() + c * d * d, st.h.begin() + (c + 1) * d * d);
         const std::vector<float> sc{scales[c]};
-        const std::vector<int8_t> qc = gptq_round_rows(wc, 1, d, hc, sc, options.damp);
+        const std::vector<int8_t> qc = gptq_round_rows(wc, 1, d, hc, sc, options.damp, options.threads);
         std::copy(qc.begin(), qc.end(), q.begin() + c * d);
         const std::vector<int8_t> rc(rtn.begin() + c * d, rtn.begin() + (c + 1) * d);
         layer.rtn_error += layer_output_error(wc, rc, 1, d, hc, sc) * norm;
@@ -297,7 +303,7 @@ GptqResult gptq_round_weights(const Graph& graph, const CalibInputs& inputs, con
       }
     } else {
       symmetrize(st.h, d);
-      q = gptq_round_rows(w, rows, d, st.h, scales, options.damp);
+      q = gptq_round_rows(w, rows, d, st.h, scales, options.damp, options.threads);
       layer.rtn_error = layer_output_error(w, rtn, rows, d, st.h, scales) * norm;
       layer.gptq_error = layer_output_error(w, q, rows, d, st.h, scales) * norm;
     }

@@ -25,7 +25,7 @@ namespace textq::quant {
 
 struct GptqOptions {
   BackendKind backend = BackendKind::Reference;  // runs the FP32 graph to observe conv inputs
-  int threads = 0;
+  int threads = 0;                  // the graph runs and GPTQ's own loops (0: OpenMP's default)
   double damp = 0.01;               // H += damp * mean(diag H) * I (H is often singular: dead or constant inputs)
   int64_t max_dim = 2304;           // layers with more inputs per output channel (IC*KH*KW) keep RTN
   int64_t positions_per_image = 1024;  // output positions sampled per image and layer (all if fewer)
@@ -56,9 +56,10 @@ GptqResult gptq_round_weights(const Graph& graph, const CalibInputs& inputs, con
 
 // One layer: rows x d weights W (row-major, f64), the d x d matrix H (sum of
 // x x^T; taken by value, damped inside), the per-row scales. Returns the s8
-// integers, row-major. A row with scale 0 comes back as zeros. Exposed for tests.
+// integers, row-major. A row with scale 0 comes back as zeros. threads: OpenMP
+// team size (0: OpenMP's default); the result does not depend on it. Exposed for tests.
 std::vector<int8_t> gptq_round_rows(const std::vector<double>& w, int64_t rows, int64_t d, std::vector<double> h,
-                                    const std::vector<float>& scales, double damp);
+                                    const std::vector<float>& scales, double damp, int threads = 0);
 
 // sum over rows of (w - q s)^T H (w - q s). Exposed for tests.
 double layer_output_error(const std::vector<double>& w, const std::vector<int8_t>& q, int64_t rows, int64_t d,

@@ -114,6 +114,7 @@ TEST(Gptq, SameIntegersAsAnIndependentSolve) {
     const std::vector<int8_t> got = gptq_round_rows(l.w, rows, d, h, l.scales, 0.01);
     const std::vector<int8_t> want = obq_reference(l, rows, d, h, 0.01);
     EXPECT_EQ(got, want) << "d = " << d;
+    EXPECT_EQ(gptq_round_rows(l.w, rows, d, h, l.scales, 0.01, 1), got) << "one thread, d = " << d;
     EXPECT_NE(got, rtn(l, rows, d)) << "d = " << d;
   }
 }
