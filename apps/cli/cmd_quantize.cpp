@@ -25,13 +25,13 @@
 #include "importers/pytorch/state_dict.h"
 #include "ir/fold_pointwise.h"
 #include "quant/bias_correction.h"
-#include "quant/gptq.h"
 #include "quant/calib_source.h"
 #include "quant/calib_stats.h"
 #include "quant/calibrator.h"
 #include "quant/diagnostics.h"
 #include "quant/dw_equalize.h"
 #include "quant/fallback.h"
+#include "quant/gptq.h"
 #include "quant/quantize_graph.h"
 #include "quant/sensitivity.h"
 #include "report/report_inputs.h"
@@ -187,7 +187,6 @@ std::string fp32_reason(const std::string& name, const QuantizeArgs& a, const qu
   return "moved back by --max-drop";
 }
 
-// --report-json: the diagnostics table plus the decisions, for `textq report`.
 // One line for --gptq, and the layers that kept RTN.
 void print_gptq_summary(const quant::GptqResult& r, size_t images) {
   double rtn = 0, gptq = 0;
@@ -207,6 +206,7 @@ void print_gptq_summary(const quant::GptqResult& r, size_t images) {
   if (!kept.empty()) fmt::print("              RTN kept: {}\n", fmt::join(kept, ", "));
 }
 
+// --report-json: the diagnostics table plus the decisions, for `textq report`.
 void write_quant_report(const QuantizeArgs& a, const Model& out, const quant::QuantOptions& qo, size_t calib_n,
                         size_t calib_available, size_t diag_n, const std::vector<quant::LayerDiag>& rows,
                         const std::vector<quant::LayerDiag>& val_rows, size_t val_n) {

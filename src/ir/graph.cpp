@@ -82,6 +82,12 @@ int64_t Node::out_channels() const {
   return op == OpKind::ConvTranspose ? weight.dim(1) * window.groups : weight.dim(0);
 }
 
+bool Node::is_depthwise_conv() const {
+  if (op != OpKind::Conv || weight.rank() != 4) return false;
+  const int64_t oc = weight.dim(0);
+  return weight.dim(1) == 1 && window.groups == oc && oc > 1;
+}
+
 int Graph::add_value(const std::string& name) {
   value_names.push_back(name);
   return static_cast<int>(value_names.size()) - 1;

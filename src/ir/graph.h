@@ -99,6 +99,8 @@ struct Node {
   bool has_tensors() const { return op == OpKind::Conv || op == OpKind::ConvTranspose || op == OpKind::Affine; }
   bool has_residual() const { return (op == OpKind::Conv || op == OpKind::ConvTranspose) && inputs.size() == 2; }
   int64_t out_channels() const;  // Conv/ConvTranspose, from the weight shape
+  // A Conv whose every group is one input and one output channel (more than one group).
+  bool is_depthwise_conv() const;
 };
 
 struct Graph {

@@ -10,12 +10,6 @@
 namespace textq::quant {
 namespace {
 
-bool is_depthwise(const Node& n) {
-  if (n.op != OpKind::Conv || n.weight.rank() != 4) return false;
-  const int64_t oc = n.weight.dim(0);
-  return n.weight.dim(1) == 1 && n.window.groups == oc && oc > 1;
-}
-
 // wanted[v]: value v is read (as src) only by depthwise convs outside `skip`.
 std::vector<bool> equalizable_values(const Graph& graph, const std::vector<std::vector<size_t>>& readers,
                                      const std::set<std::string>& skip) {
@@ -28,7 +22,7 @@ std::vector<bool> equalizable_values(const Graph& graph, const std::vector<std::
     bool ok = true;
     for (size_t ri : readers[v]) {
       const Node& c = graph.nodes[ri];
-      ok = ok && is_depthwise(c) && c.inputs[0] == v && !c.has_residual() && !skip.count(c.name);
+      ok = ok && c.is_depthwise_conv() && c.inputs[0] == v && !c.has_residual() && !skip.count(c.name);
     }
     wanted[v] = ok;
   }

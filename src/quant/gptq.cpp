@@ -16,11 +16,6 @@ namespace {
 // OpenMP team size for `threads` (0: OpenMP's default, as the executors do).
 int team(int threads) { return threads > 0 ? threads : omp_get_max_threads(); }
 
-bool is_depthwise(const Node& n) {
-  const int64_t oc = n.weight.dim(0);
-  return n.weight.dim(1) == 1 && n.window.groups == oc && oc > 1;
-}
-
 // In-place lower Cholesky factor of the d x d row-major matrix a (upper part
 // left as it was). False when a is not positive definite.
 bool cholesky_lower(std::vector<double>& a, int64_t d, int nt) {
@@ -82,6 +77,7 @@ int8_t round_s8(double x) {
 // One candidate layer's second moments: dense, one d x d matrix; depthwise, one kk x kk per channel.
 struct LayerStats {
   size_t node = 0;
+  size_t layer = 0;  // its row in GptqResult::layers
   int64_t dim = 0;
   bool depthwise = false;
   std::vector<double> h;
@@ -235,7 +231,7 @@ GptqResult gptq_round_weights(const Graph& graph, const CalibInputs& inputs, con
   for (size_t i = 0; i < graph.nodes.size(); ++i) {
     const Node& n = graph.nodes[i];
     if (n.op != OpKind::Conv || skip.count(n.name) || n.weight.dtype() != DType::f32 || n.weight.rank() != 4) continue;
-    const bool dw = is_depthwise(n);
+    const bool dw = n.is_depthwise_conv();
     if (n.window.groups != 1 && !dw) continue;
     GptqLayer layer;
     layer.name = n.name;
@@ -247,6 +243,7 @@ GptqResult gptq_round_weights(const Graph& graph, const CalibInputs& inputs, con
     }
     LayerStats st;
     st.node = i;
+    st.layer = result.layers.size();
     st.dim = layer.dim;
     st.depthwise = dw;
     st.h.assign(static_cast<size_t>(dw ? n.weight.dim(0) * layer.dim * layer.dim : layer.dim * layer.dim), 0.0);
@@ -273,23 +270,21 @@ GptqResult gptq_round_weights(const Graph& graph, const CalibInputs& inputs, con
   }
 
   size_t done = 0;
-  for (GptqLayer& layer : result.layers) {
-    if (!layer.why_not.empty()) continue;
-    LayerStats& st = *std::find_if(stats.begin(), stats.end(),
-                                   [&](const LayerStats& s) { return graph.nodes[s.node].name == layer.name; });
+  for (LayerStats& st : stats) {
+    GptqLayer& layer = result.layers[st.layer];
     const Node& n = graph.nodes[st.node];
     QuantizedWeight qw = quantize_weight_per_oc(n);  // RTN: the scales, and the integers to compare with
     const int64_t rows = n.weight.dim(0), d = st.dim;
     std::vector<double> w(n.weight.data<float>(), n.weight.data<float>() + rows * d);
     std::vector<int8_t> rtn(qw.weight.data<int8_t>(), qw.weight.data<int8_t>() + rows * d);
-    // A dead channel (scale 1, all q = 0 in RTN) stays zero.
+    // A dead channel (scale 1, all q = 0 in RTN) stays zero: gptq_round_rows leaves rows of scale 0 at 0.
     std::vector<float> scales = qw.scales;
     for (int64_t r = 0; r < rows; ++r)
       if (std::all_of(rtn.begin() + r * d, rtn.begin() + (r + 1) * d, [](int8_t v) { return v == 0; })) scales[r] = 0;
     std::vector<int8_t> q;
     const double norm = 1.0 / static_cast<double>(std::max<int64_t>(1, st.samples));
+    symmetrize(st.h, d);
     if (st.depthwise) {
-      symmetrize(st.h, d);
       q.resize(static_cast<size_t>(rows * d));
       for (int64_t c = 0; c < rows; ++c) {
         const std::vector<double> wc(w.begin() + c * d, w.begin() + (c + 1) * d);
@@ -302,13 +297,10 @@ GptqResult gptq_round_weights(const Graph& graph, const CalibInputs& inputs, con
         layer.gptq_error += layer_output_error(wc, qc, 1, d, hc, sc) * norm;
       }
     } else {
-      symmetrize(st.h, d);
       q = gptq_round_rows(w, rows, d, st.h, scales, options.damp, options.threads);
       layer.rtn_error = layer_output_error(w, rtn, rows, d, st.h, scales) * norm;
       layer.gptq_error = layer_output_error(w, q, rows, d, st.h, scales) * norm;
     }
-    for (int64_t r = 0; r < rows; ++r)
-      if (scales[r] == 0) std::fill(q.begin() + r * d, q.begin() + (r + 1) * d, int8_t{0});
     for (size_t i = 0; i < q.size(); ++i) layer.changed += q[i] != rtn[i];
     std::copy(q.begin(), q.end(), qw.weight.data<int8_t>());
     layer.rounded = true;
