@@ -92,6 +92,10 @@ struct OneDnnTuning {
   // their channel slices with our own AVX-512 loop (concat_channels.h)
   // instead of oneDNN's concat (`simple:any`) or one strided reorder each.
   bool concat_copy_kernel = true;
+  // f32 NCHW -> u8/s8 NHWC of 1-4 channels (the image entering an INT8
+  // stem) on our own loop (quantize_planes.h) instead of oneDNN's reorder,
+  // which takes ~1.7 ms at 736x1280 whatever the thread count.
+  bool quantize_planes_kernel = true;
   // INT8 stride-1 convs with 8 or 24 output channels (and no residual or
   // post-op chain) on our own kernel with 8-channel ymm lanes
   // (conv_int8_narrow.h) instead of oneDNN's 16-channel blocks, a third of

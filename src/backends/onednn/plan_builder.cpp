@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <climits>
 
+#include <omp.h>
+
 #include "backends/onednn/epilogue.h"
+#include "backends/onednn/quantize_planes.h"
 
 namespace textq::onednn {
 
@@ -131,6 +134,7 @@ std::unique_ptr<ShapePlan> PlanBuilder::build(const Shape& input_shape) {
         case OpKind::Pad: lower_pad(ni); break;
       }
     });
+    if (!input_kernel_.empty()) p.nodes[ni].impl = input_kernel_ + " + " + p.nodes[ni].impl, input_kernel_.clear();
     p.nodes[ni].end_step = p.steps.size();
     release_dead_inputs(ni);
   }
@@ -207,9 +211,26 @@ void PlanBuilder::add_step(const dnnl::primitive& prim, std::unordered_map<int, 
 }
 
 void PlanBuilder::add_reorder(const memory& src, const memory& dst, float scale) {
+  plan_->nodes[current_node_].reorders++;
+  const memory::desc& from = src.get_desc();
+  const memory::desc& to = dst.get_desc();
+  const memory::dims dims = from.dims();
+  if (tuning_.quantize_planes_kernel && quantize_planes_supported() && dims.size() == 4 && dims[1] >= 1 &&
+      dims[1] <= 4 && from == memory::desc(dims, Dt::f32, Tag::nchw) &&
+      (to == memory::desc(dims, Dt::u8, Tag::nhwc) || to == memory::desc(dims, Dt::s8, Tag::nhwc))) {
+    const bool is_signed = to.data_type() == Dt::s8;
+    const int threads = omp_get_max_threads();  // the executor set the team size before planning
+    Step step;
+    step.run = [src, dst, dims, scale, is_signed, threads] {
+      quantize_planes(static_cast<const float*>(src.get_data_handle()), dims[0], dims[1], dims[2], dims[3], scale,
+                      is_signed, dst.get_data_handle(), threads);
+    };
+    plan_->steps.push_back(std::move(step));
+    input_kernel_ = "quantize_planes:avx512";  // shown before the node's own kernel in its profile
+    return;
+  }
   const dnnl::reorder::primitive_desc pd(ctx_.engine, src.get_desc(), ctx_.engine, dst.get_desc(), scale_attr(scale));
   add_step(dnnl::reorder(pd), {{DNNL_ARG_FROM, src}, {DNNL_ARG_TO, dst}});
-  plan_->nodes[current_node_].reorders++;
 }
 
 bool PlanBuilder::can_overwrite(int value, size_t ni) const {

@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -122,6 +123,7 @@ class PlanBuilder {
   std::vector<std::vector<Converted>> converted_;  // value id -> reordered copies
   std::vector<std::pair<memory, int>> bindings_; // memory -> buffer, handles set after allocate()
   size_t current_node_ = 0;
+  std::string input_kernel_;  // our quantize_planes step ran for the current node (its profile names it)
 };
 
 }  // namespace textq::onednn
