@@ -94,7 +94,7 @@ struct OneDnnTuning {
   bool concat_copy_kernel = true;
   // f32 NCHW -> u8/s8 NHWC of 1-4 channels (the image entering an INT8
   // stem) on our own loop (quantize_planes.h) instead of oneDNN's reorder,
-  // which takes ~1.7 ms at 736x1280 whatever the thread count.
+  // ~1.7-2.0 ms of R50's stem at 736x1280 at 1 or 2 threads.
   bool quantize_planes_kernel = true;
   // INT8 stride-1 convs with 8 or 24 output channels (and no residual or
   // post-op chain) on our own kernel with 8-channel ymm lanes

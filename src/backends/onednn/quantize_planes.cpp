@@ -5,8 +5,6 @@
 #include <immintrin.h>
 #include <omp.h>
 
-#include <cstddef>
-
 namespace textq::onednn {
 
 bool quantize_planes_supported() {
