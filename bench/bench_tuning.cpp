@@ -40,6 +40,7 @@ const Switch kSwitches[] = {
     {"concat_copy_kernel", &textq::OneDnnTuning::concat_copy_kernel},
     {"quantize_planes_kernel", &textq::OneDnnTuning::quantize_planes_kernel},
     {"int8_narrow_kernel", &textq::OneDnnTuning::int8_narrow_kernel},
+    {"int8_stem_kernel", &textq::OneDnnTuning::int8_stem_kernel},
     {"winograd", &textq::OneDnnTuning::winograd},
     {"jit_int8_residual_1x1", &textq::OneDnnTuning::jit_int8_residual_1x1},
     {"jit_bf16_residual_1x1", &textq::OneDnnTuning::jit_bf16_residual_1x1},

@@ -1,6 +1,7 @@
 // Compiled with -mavx512f -mavx512bw -mavx512vl -mavx512vnni (CMakeLists.txt);
 // callers check conv_int8_narrow_supported(). See conv_int8_narrow.h.
 #include "backends/onednn/conv_int8_narrow.h"
+#include "backends/onednn/int8_padded_row.h"
 
 #include <immintrin.h>
 #include <omp.h>
@@ -25,43 +26,17 @@ int64_t chunk_input_rows(const ConvNarrowGeometry& g) { return kChunkRows + g.kh
 // by +128; the pad is the shifted zero (0 for u8, 128 for s8).
 void pad_rows(const ConvNarrowGeometry& g, const uint8_t* in, bool s8, int64_t img, int64_t y0, int64_t rows,
               uint8_t* buf) {
-  const int64_t wp = padded_width(g), left = g.pad_left * g.ic, body = g.iw * g.ic;
-  const uint8_t zero = s8 ? 0x80 : 0x00;
+  const int64_t row_bytes = padded_width(g) * g.ic, body = g.iw * g.ic;
   for (int64_t r = 0; r < rows; ++r) {
     const int64_t y = y0 + r - g.pad_top;
-    uint8_t* out = buf + r * wp * g.ic;
-    if (y < 0 || y >= g.ih) {
-      std::memset(out, zero, static_cast<size_t>(wp * g.ic));
-      continue;
-    }
-    std::memset(out, zero, static_cast<size_t>(left));
-    const uint8_t* src = in + (img * g.ih + y) * body;
-    if (!s8) {
-      std::memcpy(out + left, src, static_cast<size_t>(body));
-    } else {
-      const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
-      int64_t i = 0;
-      for (; i + 64 <= body; i += 64)
-        _mm512_storeu_si512(out + left + i, _mm512_xor_si512(_mm512_loadu_si512(src + i), flip));
-      if (i < body) {
-        const __mmask64 m = _bzhi_u64(~0ull, static_cast<unsigned>(body - i));
-        _mm512_mask_storeu_epi8(out + left + i, m, _mm512_xor_si512(_mm512_maskz_loadu_epi8(m, src + i), flip));
-      }
-    }
-    std::memset(out + left + body, zero, static_cast<size_t>((wp - g.pad_left - g.iw) * g.ic));
+    const uint8_t* src = y < 0 || y >= g.ih ? nullptr : in + (img * g.ih + y) * body;
+    pad_int8_row(src, g.pad_left * g.ic, body, row_bytes, s8, buf + r * row_bytes);
   }
 }
 
-struct Epilogue {
-  const int32_t* comp;  // may be null
-  const float* oscale;
-  const float* bias;    // may be null
-  bool relu;
-  NarrowType dst_type;
-};
 
 template <int NV>
-inline void store_pixel(const __m256i* acc, const Epilogue& e, void* dst, int64_t at) {
+inline void store_pixel(const __m256i* acc, const Int8Epilogue& e, void* dst, int64_t at) {
   for (int j = 0; j < NV; ++j) {
     __m256i a = acc[j];
     if (e.comp) a = _mm256_sub_epi32(a, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(e.comp + 8 * j)));
@@ -71,14 +46,14 @@ inline void store_pixel(const __m256i* acc, const Epilogue& e, void* dst, int64_
     if (e.relu) f = _mm256_max_ps(f, _mm256_setzero_ps());
     const int64_t o = at + 8 * j;
     switch (e.dst_type) {
-      case NarrowType::f32: _mm256_storeu_ps(static_cast<float*>(dst) + o, f); break;
-      case NarrowType::u8: {
+      case Int8Type::f32: _mm256_storeu_ps(static_cast<float*>(dst) + o, f); break;
+      case Int8Type::u8: {
         f = _mm256_min_ps(_mm256_max_ps(f, _mm256_setzero_ps()), _mm256_set1_ps(255.f));
         _mm_storel_epi64(reinterpret_cast<__m128i*>(static_cast<uint8_t*>(dst) + o),
                          _mm256_cvtusepi32_epi8(_mm256_cvtps_epi32(f)));
         break;
       }
-      case NarrowType::s8: {
+      case Int8Type::s8: {
         f = _mm256_min_ps(_mm256_max_ps(f, _mm256_set1_ps(-128.f)), _mm256_set1_ps(127.f));
         _mm_storel_epi64(reinterpret_cast<__m128i*>(static_cast<int8_t*>(dst) + o),
                          _mm256_cvtsepi32_epi8(_mm256_cvtps_epi32(f)));
@@ -93,7 +68,7 @@ inline void store_pixel(const __m256i* acc, const Epilogue& e, void* dst, int64_
 // output channels.
 template <int NV>
 void run_row(const ConvNarrowGeometry& g, const uint8_t* rows, int64_t img, int64_t oy, const int8_t* weights,
-             const Epilogue& e, void* dst) {
+             const Int8Epilogue& e, void* dst) {
   const int64_t wp = padded_width(g), quads = g.ic / 4;
   const int64_t ocp = 8 * NV;
   for (int64_t x0 = 0; x0 < g.ow; x0 += kPixels) {
@@ -147,23 +122,13 @@ Tensor conv_int8_narrow_weights(const Tensor& weight) {
   return out;
 }
 
-std::vector<int32_t> conv_int8_narrow_compensation(const Tensor& weight) {
-  const int64_t oc = weight.dim(0), per = weight.numel() / oc;
-  std::vector<int32_t> comp(static_cast<size_t>(oc), 0);
-  for (int64_t k = 0; k < oc; ++k)
-    for (int64_t i = 0; i < per; ++i) comp[static_cast<size_t>(k)] += 128 * weight.data<int8_t>()[k * per + i];
-  return comp;
-}
-
 size_t conv_int8_narrow_scratch_bytes(const ConvNarrowGeometry& g, int threads) {
   return static_cast<size_t>(std::max(threads, 1) * chunk_input_rows(g) * padded_width(g) * g.ic);
 }
 
-void conv_int8_narrow_run(const ConvNarrowGeometry& g, int threads, const void* src, NarrowType src_type,
-                          const int8_t* weights, const int32_t* compensation, const float* oscale, const float* bias,
-                          bool relu, void* dst, NarrowType dst_type, uint8_t* scratch) {
-  const bool s8 = src_type == NarrowType::s8;
-  const Epilogue e{s8 ? compensation : nullptr, oscale, bias, relu, dst_type};
+void conv_int8_narrow_run(const ConvNarrowGeometry& g, int threads, const void* src, Int8Type src_type,
+                          const int8_t* weights, const Int8Epilogue& e, void* dst, uint8_t* scratch) {
+  const bool s8 = src_type == Int8Type::s8;
   const int64_t chunks_per_image = (g.oh + kChunkRows - 1) / kChunkRows;
   const int64_t row_bytes = padded_width(g) * g.ic;
   // Each task pads the input rows of kChunkRows output rows into its thread's

@@ -23,6 +23,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "backends/onednn/int8_kernel.h"
 #include "textq/tensor.h"
 
 namespace textq::onednn {
@@ -33,8 +34,6 @@ struct ConvNarrowGeometry {
   int kh = 1, kw = 1, pad_top = 0, pad_left = 0;  // stride 1; bottom/right padding implied by oh, ow
 };
 
-enum class NarrowType { u8, s8, f32 };
-
 // True when the CPU runs AVX-512 F, BW, VL and VNNI.
 bool conv_int8_narrow_supported();
 // Whether the kernel takes this shape (oc 8 or 24, ic a multiple of 4).
@@ -43,18 +42,13 @@ bool conv_int8_narrow_fits(int64_t ic, int64_t oc);
 // Weights [OC, IC, KH, KW] s8 -> [KH][KW][IC/4][OC][4] s8 (four input
 // channels of one output channel side by side, as vpdpbusd reads them).
 Tensor conv_int8_narrow_weights(const Tensor& weight);
-// 128 * sum of each output channel's weights (what the +128 shift of an s8
-// input adds to its sums).
-std::vector<int32_t> conv_int8_narrow_compensation(const Tensor& weight);
 
 // Scratch bytes run() needs: each thread's padded input rows.
 size_t conv_int8_narrow_scratch_bytes(const ConvNarrowGeometry& g, int threads);
 
-// dst = act(oscale[o] * (float(acc) + bias[o])), then for an integer dst
-// clamped and rounded; bias may be null; compensation only for an s8 src.
-// `threads`: the OpenMP team size.
-void conv_int8_narrow_run(const ConvNarrowGeometry& g, int threads, const void* src, NarrowType src_type,
-                          const int8_t* weights, const int32_t* compensation, const float* oscale, const float* bias,
-                          bool relu, void* dst, NarrowType dst_type, uint8_t* scratch);
+// dst = the epilogue e (int8_kernel.h) of each sum; src u8 or s8, dst any
+// Int8Type. `threads`: the OpenMP team size.
+void conv_int8_narrow_run(const ConvNarrowGeometry& g, int threads, const void* src, Int8Type src_type,
+                          const int8_t* weights, const Int8Epilogue& e, void* dst, uint8_t* scratch);
 
 }  // namespace textq::onednn

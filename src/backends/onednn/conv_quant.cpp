@@ -62,4 +62,24 @@ memory::desc retype(const memory::desc& md, Dt dt) {
   return out;
 }
 
+std::vector<int32_t> s8_shift_compensation(const Tensor& weight) {
+  const int64_t oc = weight.dim(0), per = weight.numel() / oc;
+  const int8_t* w = weight.data<int8_t>();
+  std::vector<int32_t> comp(static_cast<size_t>(oc), 0);
+  for (int64_t k = 0; k < oc; ++k)
+    for (int64_t i = 0; i < per; ++i) comp[static_cast<size_t>(k)] += 128 * w[k * per + i];
+  return comp;
+}
+
+Int8KernelParams int8_kernel_params(const Node& n, const ConvQuant& cq) {
+  const auto type = [](Dt dt) { return dt == Dt::u8 ? Int8Type::u8 : dt == Dt::s8 ? Int8Type::s8 : Int8Type::f32; };
+  Int8KernelParams p;
+  p.src_type = type(cq.src_dt), p.dst_type = type(cq.dst_dt);
+  p.relu = n.activation == Activation::Relu;
+  if (cq.src_dt == Dt::s8) p.comp = s8_shift_compensation(n.weight);
+  p.oscale = cq.oscales;
+  p.bias = cq.bias;
+  return p;
+}
+
 }  // namespace textq::onednn

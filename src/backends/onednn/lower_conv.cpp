@@ -63,6 +63,7 @@ void PlanBuilder::lower_conv(size_t ni) {
       (lower_deconv_k4s2_int8(ni, cq) || lower_deconv_pixel_shuffle(ni, cq) || lower_deconv_phases(ni, cq)))
     return;
   if (!deconv && lower_conv_int8_narrow(ni, cq)) return;  // INT8, 8 or 24 output channels
+  if (!deconv && lower_conv_int8_stem(ni, cq)) return;    // INT8, 3 input channels 7x7 (+ max pool)
   const Shape& src_shape = plan_->shapes[static_cast<size_t>(n.inputs[0])];
   const Shape& dst_shape = plan_->shapes[static_cast<size_t>(n.output)];
   const WeightLayout wl = weight_layout(n);

@@ -13,12 +13,6 @@
 
 namespace textq::onednn {
 
-namespace {
-
-NarrowType narrow_type(Dt dt) { return dt == Dt::u8 ? NarrowType::u8 : dt == Dt::s8 ? NarrowType::s8 : NarrowType::f32; }
-
-}  // namespace
-
 bool PlanBuilder::lower_conv_int8_narrow(size_t ni, const ConvQuant& cq) {
   const Node& n = graph_.nodes[ni];
   const Window2d& w = n.window;
@@ -49,16 +43,11 @@ bool PlanBuilder::lower_conv_int8_narrow(size_t ni, const ConvQuant& cq) {
   const memory scratch = scratch_memory(conv_int8_narrow_scratch_bytes(geo, threads));
 
   Step step;
-  const std::vector<int32_t> comp = conv_int8_narrow_compensation(n.weight);
-  const std::vector<float> oscale = cq.oscales;
-  const Tensor bias = cq.bias;  // bias / m[oc], as oneDNN is given it
-  const bool relu = n.activation == Activation::Relu;
-  const NarrowType src_type = narrow_type(cq.src_dt), dst_type = narrow_type(cq.dst_dt);
-  step.run = [geo, threads, src, src_type, weights, comp, oscale, bias, relu, dst, dst_type, scratch] {
-    conv_int8_narrow_run(geo, threads, src.get_data_handle(), src_type,
-                         static_cast<const int8_t*>(weights.get_data_handle()), comp.data(), oscale.data(),
-                         bias.empty() ? nullptr : bias.data<float>(), relu, dst.get_data_handle(), dst_type,
-                         static_cast<uint8_t*>(scratch.get_data_handle()));
+  const Int8KernelParams params = int8_kernel_params(n, cq);
+  step.run = [geo, threads, src, weights, params, dst, scratch] {
+    conv_int8_narrow_run(geo, threads, src.get_data_handle(), params.src_type,
+                         static_cast<const int8_t*>(weights.get_data_handle()), params.epilogue(),
+                         dst.get_data_handle(), static_cast<uint8_t*>(scratch.get_data_handle()));
   };
   plan_->steps.push_back(std::move(step));
   plan_->nodes[ni].impl = "conv_int8_narrow:avx512_vnni_ymm";

@@ -56,6 +56,19 @@ bool has_epilogue(const Graph& graph) {
   return false;
 }
 
+// Whether an INT8 conv's only reader is a max pool (the stem), which the
+// unobserved plan may run inside the conv's step (OneDnnTuning::int8_stem_kernel).
+bool has_int8_conv_pool(const Graph& graph) {
+  const auto readers = graph.readers();
+  for (const Node& n : graph.nodes) {
+    const auto& r = readers[static_cast<size_t>(n.output)];
+    if (n.op == OpKind::Conv && n.quant.enabled && r.size() == 1 && graph.nodes[r[0]].op == OpKind::MaxPool &&
+        !graph.is_output(n.output))
+      return true;
+  }
+  return false;
+}
+
 class OneDnnExecutor final : public Executor {
  public:
   OneDnnExecutor(const Graph& graph, const ExecOptions& options, const OneDnnTuning& tuning)
@@ -83,12 +96,14 @@ class OneDnnExecutor final : public Executor {
     const bool conv_binary = tuning.fuse_epilogues && tuning.conv_binary_epilogues;
     if (conv_binary) fast = fold_residual_gates(fast);
     const bool fuse = tuning.fuse_epilogues && has_epilogue(fast);
+    const bool fuse_pools = tuning.int8_stem_kernel && has_int8_conv_pool(fast);
     folded_pointwise_ = static_cast<int>(folded.size());
     pools_before_pointwise_ = static_cast<int>(pools.size());
-    if (!folded.empty() || !pools.empty() || fuse) {
+    if (!folded.empty() || !pools.empty() || fuse || fuse_pools) {
       fast_ = std::make_unique<Variant>();
       fast_->graph = fuse && tuning.sink_binary_chains ? sink_binary_chains(fast, conv_binary) : std::move(fast);
       fast_->fuse_epilogues = fuse;
+      fast_->fuse_pools = fuse_pools;
     }
   }
 
@@ -188,6 +203,7 @@ class OneDnnExecutor final : public Executor {
   struct Variant {
     Graph graph;  // a copy: tensors share their buffers with the caller's graph
     bool fuse_epilogues = false;  // plans run elementwise chains as post-ops (epilogue.h)
+    bool fuse_pools = false;      // plans may run a max pool inside the INT8 stem conv before it
     WeightCache weights;
     std::list<std::unique_ptr<ShapePlan>> plans;  // most recently used first
   };
@@ -198,7 +214,7 @@ class OneDnnExecutor final : public Executor {
       v.plans.splice(v.plans.begin(), v.plans, it);  // most recently used first
       return *v.plans.front();
     }
-    PlanBuilder builder(v.graph, ctx_, v.weights, tuning_, options_.bf16, v.fuse_epilogues);
+    PlanBuilder builder(v.graph, ctx_, v.weights, tuning_, options_.bf16, v.fuse_epilogues, v.fuse_pools);
     v.plans.push_front(builder.build(shape));
     ++plans_built_;
     if (v.plans.size() > kMaxCachedPlans) v.plans.pop_back();

@@ -102,6 +102,13 @@ struct OneDnnTuning {
   // which are padding at 24 (PP-OCRv4's neck and head 3x3s, 96 -> 24).
   // Without AVX-512 VNNI oneDNN runs them.
   bool int8_narrow_kernel = true;
+  // INT8 convs with a few input channels and a wide window (ResNet's 7x7
+  // stride-2 stem over the image; kw * ic <= 32 bytes, OC a multiple of 64)
+  // on our own kernel (conv_int8_stem.h) instead of brgconv, which pads 3
+  // input channels to 4; when fusing, with the max pool reading it computed
+  // on the way, so the conv output is never stored. Without AVX-512 VNNI
+  // oneDNN runs them.
+  bool int8_stem_kernel = true;
 };
 
 // Verifies the graph and keeps a copy of it (weights are shared, not copied;
@@ -119,7 +126,7 @@ struct OneDnnStats {
   size_t packed_weight_bytes = 0;   // reordered weights kept across shapes
   int layout_reorders = 0;          // reorders inside the most recent plan (graph output ones excluded)
   int folded_pointwise = 0;         // 1x1 convs folded away for unobserved runs (OneDnnTuning)
-  int fused_epilogue_nodes = 0;     // nodes the most recent plan runs as post-ops of another (OneDnnTuning)
+  int fused_epilogue_nodes = 0;     // nodes the most recent plan runs as post-ops of (or fused into) another (OneDnnTuning)
   int pools_before_pointwise = 0;   // GlobalAveragePools moved before their 1x1 conv (OneDnnTuning)
 };
 // Throws Error(InvalidArgument) when `executor` did not come from make_onednn_executor.

@@ -11,8 +11,9 @@
 namespace textq::onednn {
 
 PlanBuilder::PlanBuilder(const Graph& graph, Context& ctx, WeightCache& weights, const OneDnnTuning& tuning, bool bf16,
-                         bool fuse_epilogues)
-    : graph_(graph), ctx_(ctx), weights_(weights), tuning_(tuning), bf16_(bf16), fuse_epilogues_(fuse_epilogues) {}
+                         bool fuse_epilogues, bool fuse_pools)
+    : graph_(graph), ctx_(ctx), weights_(weights), tuning_(tuning), bf16_(bf16), fuse_epilogues_(fuse_epilogues),
+      fuse_pools_(fuse_pools) {}
 
 bool PlanBuilder::node_bf16(const Node& n) const {
   // The conv reading the graph input stays f32: rounding the image to bf16
@@ -109,7 +110,8 @@ std::unique_ptr<ShapePlan> PlanBuilder::build(const Shape& input_shape) {
     p.nodes[ni].first_step = p.steps.size();
     if (fused_into_[ni] >= 0) {  // runs as post-ops of an earlier node (epilogue.h)
       p.nodes[ni].fused_into = fused_into_[ni];
-      p.nodes[ni].impl = "post-op of " + graph_.nodes[static_cast<size_t>(fused_into_[ni])].name;
+      p.nodes[ni].impl = std::string(n.op == OpKind::MaxPool ? "fused into " : "post-op of ") +
+                         graph_.nodes[static_cast<size_t>(fused_into_[ni])].name;
       p.nodes[ni].end_step = p.steps.size();
       release_dead_inputs(ni);
       continue;

@@ -26,8 +26,10 @@ class PlanBuilder {
   // fuse_epilogues: elementwise chains after convs, Adds and Muls run as
   // their post-ops (epilogue.h); the fused nodes' own outputs then never
   // exist, so observed runs build without it.
+  // fuse_pools: a max pool reading only an INT8 stem conv runs inside the
+  // conv's step (conv_int8_stem.h), likewise only in unobserved runs.
   PlanBuilder(const Graph& graph, Context& ctx, WeightCache& weights, const OneDnnTuning& tuning, bool bf16 = false,
-              bool fuse_epilogues = false);
+              bool fuse_epilogues = false, bool fuse_pools = false);
   // Builds and allocates the plan; throws Error(Internal) naming the node on a oneDNN failure.
   std::unique_ptr<ShapePlan> build(const Shape& input_shape);
 
@@ -50,6 +52,10 @@ class PlanBuilder {
   // INT8 conv with 8 or 24 output channels on our own ymm kernel
   // (lower_conv_int8_narrow.cpp); false when not applicable.
   bool lower_conv_int8_narrow(size_t ni, const ConvQuant& cq);
+  // INT8 conv with a few input channels and a wide window (the stem), and
+  // when fusing the max pool after it, on our own kernel
+  // (lower_conv_int8_stem.cpp); false when not applicable.
+  bool lower_conv_int8_stem(size_t ni, const ConvQuant& cq);
   // conv_quant(n), with bf16 data types for an FP32 node when bf16_ is set.
   ConvQuant conv_types(const Node& n) const;
   // True when FP32 node n computes in bf16: bf16_, except the conv reading the graph input.
@@ -108,6 +114,7 @@ class PlanBuilder {
   const OneDnnTuning& tuning_;
   const bool bf16_;
   const bool fuse_epilogues_;
+  const bool fuse_pools_;
 
   std::unique_ptr<ShapePlan> plan_;
   std::vector<bool> deep_;           // value id -> see mark_deep_values
