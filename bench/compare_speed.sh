@@ -125,7 +125,9 @@ for r in range(1, rounds + 1):
         j = json.load(open('%s/%s_%d.json' % (work, name, r)))
         samples[key] += j['samples_ms']
         rss = max(rss, j['peak_rss_mb'])
-        kernels[key] = sorted({l['impl'] for l in j['layers']})
+        # a node run inside another's step ("post-op of X", "fused into X") has no kernel of its own
+        kernels[key] = sorted({l['impl'] for l in j['layers']
+                               if not l['impl'].startswith(('post-op of ', 'fused into '))})
 for line in open(work + '/rounds.txt'):
     f = line.split()
     if f[0] == 'load':
