@@ -1,7 +1,6 @@
 // Compiled with -mavx512f -mavx512bw -mavx512vl -mavx512vnni (CMakeLists.txt);
 // callers check conv_int8_narrow_supported(). See conv_int8_narrow.h.
 #include "backends/onednn/conv_int8_narrow.h"
-#include "backends/onednn/int8_padded_row.h"
 
 #include <immintrin.h>
 #include <omp.h>
@@ -9,6 +8,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "backends/onednn/int8_padded_row.h"
 #include "textq/error.h"
 
 namespace textq::onednn {

@@ -1,7 +1,6 @@
 // Compiled with -mavx512f -mavx512bw -mavx512vnni (CMakeLists.txt); callers
 // check conv_int8_stem_supported(). See conv_int8_stem.h.
 #include "backends/onednn/conv_int8_stem.h"
-#include "backends/onednn/int8_padded_row.h"
 
 #include <immintrin.h>
 #include <omp.h>
@@ -9,7 +8,9 @@
 #include <algorithm>
 #include <cstring>
 #include <string>
+#include <vector>
 
+#include "backends/onednn/int8_padded_row.h"
 #include "textq/error.h"
 
 namespace textq::onednn {
@@ -43,7 +44,6 @@ size_t thread_scratch_bytes(const StemGeometry& g) {
   return (b + 63) / 64 * 64;
 }
 
-
 // One vector of 16 channels: the oneDNN epilogue, 16 bytes out.
 inline __m128i requantize(__m512i acc, const Int8Epilogue& e, int64_t o) {
   if (e.comp) acc = _mm512_sub_epi32(acc, _mm512_loadu_si512(e.comp + o));
@@ -59,9 +59,9 @@ inline __m128i requantize(__m512i acc, const Int8Epilogue& e, int64_t o) {
   return _mm512_cvtsepi32_epi8(_mm512_cvtps_epi32(f));
 }
 
-// kPixels output pixels x 64 channels (block ob) of one conv row. rows[ky]:
-// the padded input row of tap row ky, at the block's first pixel; w: the
-// block's packed weights; out: pixel stride `oc` bytes.
+// kPixels output pixels x the 64 channels from o0 of one conv row. rows[ky]:
+// the padded input row of tap row ky, at the block's first pixel; w: those
+// channels' packed weights; out: pixel stride `oc` bytes.
 #define TEXTQ_STEM_ZERO(p) \
   __m512i c##p##0 = _mm512_setzero_si512(), c##p##1 = c##p##0, c##p##2 = c##p##0, c##p##3 = c##p##0;
 #define TEXTQ_STEM_DOT(p)                                                                      \
