@@ -34,7 +34,6 @@ void pad_rows(const ConvNarrowGeometry& g, const uint8_t* in, bool s8, int64_t i
   }
 }
 
-
 template <int NV>
 inline void store_pixel(const __m256i* acc, const Int8Epilogue& e, void* dst, int64_t at) {
   for (int j = 0; j < NV; ++j) {
@@ -101,7 +100,7 @@ void run_row(const ConvNarrowGeometry& g, const uint8_t* rows, int64_t img, int6
 
 bool conv_int8_narrow_supported() {
   return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("bmi2");
+         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
 }
 
 bool conv_int8_narrow_fits(int64_t ic, int64_t oc) { return ic % 4 == 0 && ic > 0 && (oc == 8 || oc == 24); }

@@ -108,7 +108,7 @@ std::unique_ptr<ShapePlan> PlanBuilder::build(const Shape& input_shape) {
     const Node& n = graph_.nodes[ni];
     current_node_ = ni;
     p.nodes[ni].first_step = p.steps.size();
-    if (fused_into_[ni] >= 0) {  // runs as post-ops of an earlier node (epilogue.h)
+    if (fused_into_[ni] >= 0) {  // runs inside an earlier node's step: post-ops (epilogue.h) or a stem's pool
       p.nodes[ni].fused_into = fused_into_[ni];
       p.nodes[ni].impl = std::string(n.op == OpKind::MaxPool ? "fused into " : "post-op of ") +
                          graph_.nodes[static_cast<size_t>(fused_into_[ni])].name;
