@@ -43,6 +43,7 @@ const Switch kSwitches[] = {
     {"int8_stem_kernel", &textq::OneDnnTuning::int8_stem_kernel},
     {"winograd", &textq::OneDnnTuning::winograd},
     {"jit_int8_residual_1x1", &textq::OneDnnTuning::jit_int8_residual_1x1},
+    {"jit_int8_plain_1x1", &textq::OneDnnTuning::jit_int8_plain_1x1},
     {"jit_bf16_residual_1x1", &textq::OneDnnTuning::jit_bf16_residual_1x1},
     {"fold_output_pointwise", &textq::OneDnnTuning::fold_output_pointwise},
     {"int8_deconv_k4s2_kernel", &textq::OneDnnTuning::int8_deconv_k4s2_kernel},

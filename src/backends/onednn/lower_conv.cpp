@@ -122,10 +122,14 @@ void PlanBuilder::lower_conv(size_t ni) {
   // jit 1x1 kernels run the same formula faster (docs/backends.md):
   //  - INT8: jit_int8_1x1, 1.5-4x faster alone (R50 shapes, 2 threads); same integers (tests/unit/onednn);
   //  - bf16: jit_bf16_1x1, 2.1x at 184x320 64->256, 1.5x at 92x160, ~1x deeper.
-  // FP32 keeps brgconv_1x1 (its jit_1x1 was no faster).
-  const bool residual_1x1 = n.has_residual() && !deconv && w.kernel_h == 1 && w.kernel_w == 1 && w.groups == 1;
+  // FP32 keeps brgconv_1x1 (its jit_1x1 was no faster). INT8 1x1s without a
+  // residual go to jit_int8_1x1 too: on Zen 5 it is faster where the input
+  // has few channels or the conv has a stride (R50's downsamples 10-25 %).
+  const bool one_by_one = !deconv && w.kernel_h == 1 && w.kernel_w == 1 && w.groups == 1;
+  const bool residual_1x1 = one_by_one && n.has_residual();
   const char* preferred_impl = nullptr;
   if (residual_1x1 && cq.int8 && tuning_.jit_int8_residual_1x1) preferred_impl = "jit_int8_1x1:";
+  if (one_by_one && !residual_1x1 && cq.int8 && tuning_.jit_int8_plain_1x1) preferred_impl = "jit_int8_1x1:";
   if (residual_1x1 && !cq.int8 && cq.src_dt == Dt::bf16 && tuning_.jit_bf16_residual_1x1) preferred_impl = "jit_bf16_1x1:";
   // INT8 dense convs with a window and a few output channels (not a multiple
   // of 16): brgconv pads them to its block, jit_int8 runs them ~15 % faster.

@@ -24,6 +24,10 @@ struct OneDnnTuning {
   // INT8 1x1 convs with a residual on oneDNN's jit_int8_1x1 kernel instead of
   // its default brgconv_1x1 (faster sum post-op; lower_conv.cpp).
   bool jit_int8_residual_1x1 = true;
+  // INT8 1x1 convs without a residual on jit_int8_1x1 too (faster than
+  // brgconv_1x1 on R50's downsamples and the neck's 1x1s on Zen 5, the same
+  // elsewhere; docs/backends.md).
+  bool jit_int8_plain_1x1 = true;
   // bf16 1x1 convs with a residual on jit_bf16_1x1 instead of brgconv_1x1
   // (same reason; about 20 ms off full-size R50 at 736x1280, 2 threads).
   bool jit_bf16_residual_1x1 = true;

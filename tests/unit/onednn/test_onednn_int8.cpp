@@ -2,6 +2,7 @@
 // (docs/quantization.md §2-3): integer outputs exact or off by one step,
 // f32 outputs within the doc's tolerance, every INT8 conv on a VNNI kernel,
 // activations kept u8/s8 between INT8 nodes.
+#include <initializer_list>
 #include <iostream>
 #include <sstream>
 
@@ -186,9 +187,10 @@ TEST(OneDnnInt8, ResidualSumPostOpsMatchReference) {
   for (const NodeProfile& p : exec->profile()) EXPECT_TRUE(is_vnni(p.impl)) << p.name << " runs " << p.impl;
 }
 
-// The 1x1 convs with a residual (conv2: u8 + u8 residual, conv5: residual ==
+// The 1x1 convs with a residual (conv2: u8 + u8 residual, conv4: residual ==
 // src) run on jit_int8_1x1 (OneDnnTuning::jit_int8_residual_1x1, faster sum
-// post-op than brgconv_1x1); with the preference off they run oneDNN's default.
+// post-op than brgconv_1x1), and so does the 1x1 without one (conv3,
+// jit_int8_plain_1x1); with a preference off its convs run oneDNN's default.
 // Both match the reference and give the same output bit for bit.
 // Quantizes `fp32` (calibrated on a grid input of `shape`) and runs it with
 // the default tuning and with `off`: the default against the reference node
@@ -214,20 +216,33 @@ KernelProfiles expect_kernel_switch_exact(const Graph& fp32, const Shape& shape,
   return {fast->profile(), dflt->profile()};
 }
 
-TEST(OneDnnInt8, ResidualOneByOneConvsRunJitInt8AndMatchTheDefaultKernel) {
+TEST(OneDnnInt8, OneByOneConvsRunJitInt8AndMatchTheDefaultKernel) {
   GraphMaker m(33);
   const int a = m.conv(m.input(), 3, 16, 3, 1, 1, true);
   const int b = m.conv(a, 16, 16, 3, 1, 1, true);
   const int c = m.conv(b, 16, 16, 1, 1, 0, true, a);     // conv2: 1x1, u8 + u8 residual
-  const int d = m.conv(c, 16, 24, 1, 1, 0, false);       // conv3: 1x1, no residual
-  const int e = m.conv(d, 24, 24, 1, 1, 0, false, d);    // conv4: 1x1, s8, residual == src
-  const int f = m.conv(e, 24, 8, 3, 1, 1, true);
-  OneDnnTuning off;
-  off.jit_int8_residual_1x1 = false;
-  const KernelProfiles p = expect_kernel_switch_exact(m.graph({f}), {1, 3, 23, 17}, 11, off, "jit_int8_1x1 residual convs");
-  for (int i : {2, 4}) EXPECT_EQ(p.on.at(i).impl.rfind("jit_int8_1x1:", 0), 0u) << p.on.at(i).name << " runs " << p.on.at(i).impl;
-  EXPECT_EQ(p.on.at(3).impl, p.off.at(3).impl) << "a 1x1 conv without a residual keeps oneDNN's choice";
-  std::cout << "  residual 1x1 convs: " << p.on.at(2).impl << ", oneDNN's default " << p.off.at(2).impl << "\n";
+  const int d = m.conv(c, 16, 32, 1, 1, 0, false);       // conv3: 1x1, no residual
+  const int e = m.conv(d, 32, 32, 1, 1, 0, false, d);    // conv4: 1x1, s8, residual == src
+  const int f = m.conv(e, 32, 16, 3, 1, 1, true);
+  const int g = m.conv(f, 16, 48, 1, 2, 0, true);        // conv6: 1x1 stride 2, no residual
+  const Graph graph = m.graph({g});
+  const Shape shape{1, 3, 24, 18};
+  // Turns one switch off: the convs at `switched` leave jit_int8_1x1, those at `kept` keep their kernel.
+  const auto check = [&](bool OneDnnTuning::*sw, unsigned seed, const char* what, std::initializer_list<int> switched,
+                         std::initializer_list<int> kept) {
+    OneDnnTuning off;
+    off.*sw = false;
+    const KernelProfiles p = expect_kernel_switch_exact(graph, shape, seed, off, what);
+    for (int i : switched) {
+      EXPECT_EQ(p.on.at(i).impl.rfind("jit_int8_1x1:", 0), 0u) << what << ": " << p.on.at(i).name << " runs " << p.on.at(i).impl;
+      EXPECT_NE(p.off.at(i).impl.rfind("jit_int8_1x1:", 0), 0u) << what << " off: " << p.off.at(i).name << " runs " << p.off.at(i).impl;
+    }
+    for (int i : kept) EXPECT_EQ(p.on.at(i).impl, p.off.at(i).impl) << what << ": " << p.on.at(i).name << " keeps its kernel";
+    std::cout << "  " << what << ": " << p.on.at(*switched.begin()).impl << ", oneDNN's default "
+              << p.off.at(*switched.begin()).impl << "\n";
+  };
+  check(&OneDnnTuning::jit_int8_residual_1x1, 11, "1x1 convs with a residual", {2, 4}, {3, 6});
+  check(&OneDnnTuning::jit_int8_plain_1x1, 13, "1x1 convs without a residual", {3, 6}, {2, 4});
 }
 
 // Dense INT8 convs with a window and output channels not a multiple of 16
