@@ -48,6 +48,7 @@ const Switch kSwitches[] = {
     {"fold_output_pointwise", &textq::OneDnnTuning::fold_output_pointwise},
     {"int8_deconv_k4s2_kernel", &textq::OneDnnTuning::int8_deconv_k4s2_kernel},
     {"jit_int8_narrow_oc", &textq::OneDnnTuning::jit_int8_narrow_oc},
+    {"jit_int8_3x3", &textq::OneDnnTuning::jit_int8_3x3},
     {"deconv_pixel_shuffle", &textq::OneDnnTuning::deconv_pixel_shuffle},
 };
 

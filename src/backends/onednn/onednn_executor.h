@@ -36,6 +36,9 @@ struct OneDnnTuning {
   // pads them (PP-OCRv4's neck and head 3x3s, 96 -> 24 at 184x320: 3.8 vs
   // 4.5 ms alone, 2 threads; docs/backends.md).
   bool jit_int8_narrow_oc = true;
+  // INT8 3x3 convs with IC <= 128 and IC <= 2 OC on jit_int8 instead of
+  // brgconv (R50's layer1 / layer2 conv2s: 2-5 % faster on Zen 5; docs/backends.md).
+  bool jit_int8_3x3 = true;
   // bf16 mode: which Winograd layers run their GEMM in bf16 (vdpbf16ps on
   // bf16 transformed tiles and weights; ~13x the rounding error of a direct
   // bf16 conv, the F(4,3) transforms amplifying it) instead of f32:

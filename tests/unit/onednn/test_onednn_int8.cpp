@@ -264,6 +264,27 @@ TEST(OneDnnInt8, NarrowOutputConvsRunJitInt8AndMatchTheDefaultKernel) {
   std::cout << "  96 -> 24 3x3: " << p.on.at(1).impl << ", oneDNN's default " << p.off.at(1).impl << "\n";
 }
 
+// INT8 3x3s with IC <= 128 and IC <= 2 OC (R50's layer1 / layer2 conv2s) run
+// jit_int8 instead of brgconv (OneDnnTuning::jit_int8_3x3); wider inputs and
+// 3x3s reducing channels more than 2x keep brgconv. Same integers, same outputs.
+TEST(OneDnnInt8, SquareThreeByThreeConvsRunJitInt8AndMatchTheDefaultKernel) {
+  GraphMaker m(37);
+  const int a = m.conv(m.input(), 3, 64, 3, 1, 1, true);  // conv0: our stem kernel
+  const int b = m.conv(a, 64, 16, 3, 1, 1, true);         // conv1: IC > 2 OC, brgconv
+  const int c = m.conv(b, 16, 32, 3, 1, 1, true);         // conv2: 16 -> 32, jit_int8
+  const int d = m.conv(c, 32, 160, 3, 2, 1, true);        // conv3: 32 -> 160 stride 2, jit_int8
+  const int e = m.conv(d, 160, 160, 3, 1, 1, false);      // conv4: IC > 128, brgconv
+  OneDnnTuning off;
+  off.jit_int8_3x3 = false;
+  const KernelProfiles p = expect_kernel_switch_exact(m.graph({e}), {1, 3, 40, 36}, 14, off, "jit_int8 3x3 convs");
+  for (int i : {2, 3}) {
+    EXPECT_EQ(p.on.at(i).impl.rfind("jit_int8:", 0), 0u) << p.on.at(i).name << " runs " << p.on.at(i).impl;
+    EXPECT_NE(p.off.at(i).impl.rfind("jit_int8:", 0), 0u) << p.off.at(i).name << " off runs " << p.off.at(i).impl;
+  }
+  for (int i : {1, 4}) EXPECT_EQ(p.on.at(i).impl, p.off.at(i).impl) << p.on.at(i).name << " keeps oneDNN's choice";
+  std::cout << "  16 -> 32 3x3: " << p.on.at(2).impl << ", oneDNN's default " << p.off.at(2).impl << "\n";
+}
+
 // ConvTranspose with kernel == stride and no padding (DB heads' k2 s2; here
 // also k3 s3 to one output channel): one 1x1 conv with stride² · OC channels
 // and a pixel-shuffle reorder, the same numbers as the phase convs, FP32 and INT8.
