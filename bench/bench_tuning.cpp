@@ -38,6 +38,7 @@ const Switch kSwitches[] = {
     {"pool_before_pointwise", &textq::OneDnnTuning::pool_before_pointwise},
     {"conv_binary_epilogues", &textq::OneDnnTuning::conv_binary_epilogues},
     {"concat_copy_kernel", &textq::OneDnnTuning::concat_copy_kernel},
+    {"phase_copy_kernel", &textq::OneDnnTuning::phase_copy_kernel},
     {"quantize_planes_kernel", &textq::OneDnnTuning::quantize_planes_kernel},
     {"int8_narrow_kernel", &textq::OneDnnTuning::int8_narrow_kernel},
     {"int8_stem_kernel", &textq::OneDnnTuning::int8_stem_kernel},

@@ -99,6 +99,9 @@ struct OneDnnTuning {
   // their channel slices with our own AVX-512 loop (concat_channels.h)
   // instead of oneDNN's concat (`simple:any`) or one strided reorder each.
   bool concat_copy_kernel = true;
+  // A strided deconv's phases (lower_deconv_phases.cpp) interleaved into its
+  // nhwc output by our pixel copy instead of oneDNN strided reorders.
+  bool phase_copy_kernel = true;
   // f32 NCHW -> u8/s8 NHWC of 1-4 channels (the image entering an INT8
   // stem) on our own loop (quantize_planes.h) instead of oneDNN's reorder,
   // ~1.7-2.0 ms of R50's stem at 736x1280 at 1 or 2 threads.

@@ -285,6 +285,24 @@ TEST(OneDnnInt8, SquareThreeByThreeConvsRunJitInt8AndMatchTheDefaultKernel) {
   std::cout << "  16 -> 32 3x3: " << p.on.at(2).impl << ", oneDNN's default " << p.off.at(2).impl << "\n";
 }
 
+// INT8 phase interleave by our pixel copy (OneDnnTuning::phase_copy_kernel)
+// vs oneDNN's strided reorders: the same bytes (7, 16 and 48-channel u8 pixels).
+TEST(OneDnnInt8, DeconvPhaseCopyGivesTheReordersOutputBitForBit) {
+  GraphMaker m(38);
+  const int a = m.conv(m.input(), 3, 16, 3, 1, 1, true);
+  const int b = m.deconv(a, 16, 7, 4, 2, 1, true);     // deconv1: 7-byte pixels
+  const int c = m.conv(b, 7, 16, 3, 1, 1, true);
+  const int d = m.deconv(c, 16, 48, 4, 2, 1, true);    // deconv3: 48-byte pixels
+  const int e = m.deconv(d, 48, 16, 4, 2, 1, true);    // deconv4: 16-byte pixels
+  OneDnnTuning off;
+  off.phase_copy_kernel = false;
+  const KernelProfiles p = expect_kernel_switch_exact(m.graph({e}), {2, 3, 7, 6}, 15, off, "phase copy");
+  for (int i : {1, 3, 4}) {
+    EXPECT_NE(p.on.at(i).impl.find("+ copy_pixels:"), std::string::npos) << p.on.at(i).name << " runs " << p.on.at(i).impl;
+    EXPECT_EQ(p.off.at(i).impl.find("copy_pixels"), std::string::npos) << p.off.at(i).name << " runs " << p.off.at(i).impl;
+  }
+}
+
 // ConvTranspose with kernel == stride and no padding (DB heads' k2 s2; here
 // also k3 s3 to one output channel): one 1x1 conv with stride² · OC channels
 // and a pixel-shuffle reorder, the same numbers as the phase convs, FP32 and INT8.

@@ -303,6 +303,33 @@ TEST(OneDnnOps, DeconvMatchesReference) {
   expect_matches_reference(m.graph({y}), m.random_input({1, 5, 7, 6}), "deconv mb1ic5oc9ih7iw6kh3sh2ph1oph1");
 }
 
+// The phase interleave of a strided deconv in nhwc (our pixel copy,
+// OneDnnTuning::phase_copy_kernel) matches the reference and writes exactly
+// what oneDNN's strided reorders write: odd channel counts (a masked tail), 16 / 32 / 64-byte
+// pixels, batch 2, and k6 s3 p2 on odd sizes (phases with uneven row counts).
+TEST(OneDnnOps, DeconvPhaseCopyGivesTheReordersOutputBitForBit) {
+  struct Case { int mb, ic, oc, ih, iw, k, s, p; };
+  const Case cases[] = {{2, 13, 7, 9, 7, 4, 2, 1}, {1, 8, 4, 6, 5, 4, 2, 1}, {1, 16, 8, 5, 6, 4, 2, 1},
+                        {2, 16, 16, 4, 3, 4, 2, 1}, {1, 13, 7, 5, 7, 6, 3, 2}};
+  for (const Case& c : cases) {
+    GraphMaker m(19);
+    const int x = m.conv(m.input(), 3, c.ic, 1, 1, 0, false);
+    const int y = m.deconv(x, c.ic, c.oc, c.k, c.s, c.p, true);
+    const Graph g = m.graph({y});
+    const Tensor in = m.random_input({c.mb, 3, c.ih, c.iw});
+    OneDnnTuning off;
+    off.phase_copy_kernel = false;
+    auto copy = make_onednn_executor(g, two_threads(), OneDnnTuning{});
+    auto reorder = make_onednn_executor(g, two_threads(), off);
+    std::ostringstream repro;
+    repro << "mb" << c.mb << "ic" << c.ic << "oc" << c.oc << "ih" << c.ih << "iw" << c.iw << "k" << c.k << "s" << c.s;
+    const std::vector<Tensor> got = expect_matches_reference(g, in, repro.str(), copy.get());
+    EXPECT_TRUE(bitwise_equal(got.at(0), reorder->run(in).at(0))) << repro.str();
+    EXPECT_NE(copy->profile().at(1).impl.find("+ copy_pixels:"), std::string::npos) << copy->profile().at(1).impl;
+    EXPECT_EQ(reorder->profile().at(1).impl.find("copy_pixels"), std::string::npos) << reorder->profile().at(1).impl;
+  }
+}
+
 TEST(OneDnnOps, MaxPoolMatchesReference) {
   struct PoolCase { int c, h, w, k, s, p; };
   const PoolCase cases[] = {{17, 13, 11, 3, 2, 1}, {16, 12, 12, 3, 2, 1}, {3, 9, 8, 2, 2, 0}, {32, 7, 9, 3, 1, 1}};
