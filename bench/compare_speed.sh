@@ -4,8 +4,12 @@
 # into the last deconv) and INT8 with quantize --no-fold-head,
 # and optionally ncnn FP32 and
 # INT8 on the same graph, in rounds that alternate textq and ncnn so every
-# engine sees the same machine state. Prints one table with medians, ratios,
-# the load average and textq's peak RSS.
+# engine sees the same machine state. Within a round each model runs in its
+# own process (warm-up, then the timed runs), the way benchncnn times ncnn's:
+# an earlier version alternated textq's four models run by run in one
+# process, so each INT8 run started with the caches full of FP32 / bf16
+# weights while ncnn's INT8 ran warm (docs/backends.md, Performance).
+# Prints one table with medians, ratios, the load average and textq's peak RSS.
 #
 #   sh bench/compare_speed.sh [--textq build/textq] [--work DIR] [--ncnn-build DIR]
 #                             [--threads 2] [--size 736x1280] [--rounds 3] [--runs 3] [--busy N]
@@ -93,10 +97,13 @@ if [ -n "${OMP_WAIT_POLICY:-}" ]; then NCNN_OMP="OMP_WAIT_POLICY=$OMP_WAIT_POLIC
 else NCNN_OMP="OMP_WAIT_POLICY=PASSIVE GOMP_SPINCOUNT=${GOMP_SPINCOUNT:-1000}"; fi
 while [ "$r" -le "$ROUNDS" ]; do
   echo "load $(cut -d' ' -f1 /proc/loadavg)" >> "$LOG"
-  "$TEXTQ" bench "$WORK/r50.textq" "$WORK/r50.textq@bf16" "$WORK/r50_int8h.textq" "$WORK/r50_int8_nofold.textq" --size "$SIZE" \
-    --threads "$THREADS" --runs "$RUNS" --warmup 8 -q --json "$WORK/fp32_$r.json" --json "$WORK/bf16_$r.json" \
-    --json "$WORK/int8_$r.json" --json "$WORK/int8nofold_$r.json" \
-    > "$WORK/textq_$r.txt"
+  # Each model in its own process after its own warm-up, as benchncnn runs
+  # ncnn's: every engine is timed in its steady state, and the rounds
+  # alternate the engines.
+  for m in fp32:r50.textq bf16:r50.textq@bf16 int8:r50_int8h.textq int8nofold:r50_int8_nofold.textq; do
+    "$TEXTQ" bench "$WORK/${m#*:}" --size "$SIZE" --threads "$THREADS" --runs "$RUNS" --warmup 8 -q \
+      --json "$WORK/${m%%:*}_$r.json" > "$WORK/textq_${m%%:*}_$r.txt"
+  done
   echo "load $(cut -d' ' -f1 /proc/loadavg)" >> "$LOG"
   if [ -n "$NCNN" ]; then
     for m in r50_ncnn r50_ncnn_int8; do
@@ -108,23 +115,19 @@ while [ "$r" -le "$ROUNDS" ]; do
   r=$((r + 1))
 done
 
-# Peak RSS of INT8 alone (the figure a deployment sees).
-"$TEXTQ" bench "$WORK/r50_int8h.textq" --size "$SIZE" --threads "$THREADS" --runs 1 --warmup 1 -q \
-  --json "$WORK/int8_alone.json" > /dev/null
-
 # --- table ---------------------------------------------------------------
 "$PY" - "$WORK" "$ROUNDS" "$THREADS" "$SIZE" "$BUSY" <<'EOF'
 import json, os, statistics, sys
 work, rounds, threads, size, busy = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
 samples = {'textq FP32': [], 'textq bf16': [], 'textq INT8': [], 'textq INT8 --no-fold-head': [], 'ncnn FP32': [],
            'ncnn INT8': []}
-rss, loads, kernels = 0, [], {}
+rss, loads, kernels = {}, [], {}
 for r in range(1, rounds + 1):
     for key, name in (('textq FP32', 'fp32'), ('textq bf16', 'bf16'), ('textq INT8', 'int8'),
                       ('textq INT8 --no-fold-head', 'int8nofold')):
         j = json.load(open('%s/%s_%d.json' % (work, name, r)))
         samples[key] += j['samples_ms']
-        rss = max(rss, j['peak_rss_mb'])
+        rss[name] = max(rss.get(name, 0), j['peak_rss_mb'])
         # a node run inside another's step ("post-op of X", "fused into X") has no kernel of its own
         kernels[key] = sorted({l['impl'] for l in j['layers']
                                if not l['impl'].startswith(('post-op of ', 'fused into '))})
@@ -152,8 +155,8 @@ print('ratios: textq FP32 / ncnn FP32 %s | textq bf16 / textq FP32 %s | textq IN
       'textq INT8 / textq FP32 %s (--no-fold-head %s)'
       % (ratio('textq FP32', 'ncnn FP32'), ratio('textq bf16', 'textq FP32'), ratio('textq INT8', 'ncnn INT8'),
          ratio(F, 'ncnn INT8'), ratio('textq INT8', 'textq FP32'), ratio(F, 'textq FP32')))
-print('textq peak RSS: INT8 alone %.0f MB; the four models in one process %.0f MB'
-      % (json.load(open(work + '/int8_alone.json'))['peak_rss_mb'], rss))
+print('textq peak RSS (each model in its own process): FP32 %.0f MB, bf16 %.0f MB, INT8 %.0f MB, INT8 --no-fold-head %.0f MB'
+      % (rss['fp32'], rss['bf16'], rss['int8'], rss['int8nofold']))
 for k, v in kernels.items():
     print('%s kernels: %s' % (k, ', '.join(v)))
 EOF

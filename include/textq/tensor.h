@@ -42,6 +42,8 @@ class Tensor {
   static Tensor uninitialized(DType dtype, Shape shape);
 
   bool empty() const { return !buf_; }
+  // True when no other Tensor shares this buffer (a holder may then reuse it).
+  bool sole_owner() const { return buf_ && buf_.use_count() == 1; }
   DType dtype() const { return dtype_; }
   const Shape& shape() const { return shape_; }
   int64_t dim(size_t i) const { return shape_.at(i); }

@@ -126,7 +126,7 @@ class OneDnnExecutor final : public Executor {
       for (size_t i = 0; i < graph.outputs.size(); ++i) {
         const int v = graph.outputs[i];
         if (!plan.output_direct[i] || graph.nodes[ni].output != v) continue;
-        outputs[i] = Tensor::uninitialized(DType::f32, plan.shapes[static_cast<size_t>(v)]);  // the kernel writes all
+        outputs[i] = output_tensor(plan, i, v);  // the kernel writes all
         plan.values[static_cast<size_t>(v)].set_data_handle(outputs[i].raw());
       }
     };
@@ -157,7 +157,7 @@ class OneDnnExecutor final : public Executor {
     for (size_t i = 0; i < graph.outputs.size(); ++i) {
       if (plan.output_direct[i]) continue;
       const int v = graph.outputs[i];
-      Tensor out = Tensor::uninitialized(DType::f32, plan.shapes[static_cast<size_t>(v)]);  // the reorder writes all
+      Tensor out = output_tensor(plan, i, v);  // the reorder writes all
       guard_node(graph.value_names[static_cast<size_t>(v)], "output reorder", [&] {
         plan.output_plain[i].set_data_handle(out.raw());
         plan.output_reorders[i].execute(ctx_.stream, plan.values[static_cast<size_t>(v)], plan.output_plain[i]);
@@ -207,6 +207,15 @@ class OneDnnExecutor final : public Executor {
     WeightCache weights;
     std::list<std::unique_ptr<ShapePlan>> plans;  // most recently used first
   };
+
+  // Graph output i (value v) of this run: last run's tensor when the caller
+  // has let go of it, else a new one.
+  static Tensor output_tensor(ShapePlan& plan, size_t i, int v) {
+    if (plan.recycled_outputs.size() <= i) plan.recycled_outputs.resize(i + 1);
+    Tensor& kept = plan.recycled_outputs[i];
+    if (!kept.sole_owner()) kept = Tensor::uninitialized(DType::f32, plan.shapes[static_cast<size_t>(v)]);
+    return kept;
+  }
 
   ShapePlan& plan_for(Variant& v, const Shape& shape) {
     for (auto it = v.plans.begin(); it != v.plans.end(); ++it) {

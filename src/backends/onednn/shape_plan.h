@@ -46,6 +46,11 @@ struct ShapePlan {
   // value's handle, read at run time (our own kernels), and has no buffer:
   // the executor points the handle at the tensor it returns, no reorder.
   std::vector<bool> output_direct;
+  // The output tensors of the last run, reused by the next one when the
+  // caller no longer holds them: an 18.8 MB output allocated anew per run
+  // (below glibc's mmap threshold) fragmented the heap and raised the
+  // process's peak RSS by that much now and then.
+  std::vector<Tensor> recycled_outputs;
   std::vector<std::optional<dnnl::reorder>> observer_reorders;  // made on first observed run
   BufferPlanner buffers;
 };
