@@ -133,15 +133,15 @@ void PlanBuilder::lower_conv(size_t ni) {
   if (residual_1x1 && !cq.int8 && cq.src_dt == Dt::bf16 && tuning_.jit_bf16_residual_1x1) preferred_impl = "jit_bf16_1x1:";
   // INT8 dense convs with a window and a few output channels (not a multiple
   // of 16): brgconv pads them to its block, jit_int8 runs them ~15 % faster.
-  const bool narrow_int8 = cq.int8 && !deconv && w.groups == 1 && (w.kernel_h > 1 || w.kernel_w > 1) && oc % 16 != 0;
+  const bool dense_int8_conv = cq.int8 && !deconv && w.groups == 1;
+  const bool narrow_int8 = dense_int8_conv && (w.kernel_h > 1 || w.kernel_w > 1) && oc % 16 != 0;
   if (narrow_int8 && tuning_.jit_int8_narrow_oc) preferred_impl = "jit_int8:";
   // INT8 3x3s with at most 128 input channels that do not reduce channels
   // much (IC <= 2 OC: R50's layer1 / layer2 conv2s, the neck's 32 -> 32):
   // jit_int8 is 2-5 % faster on Zen 5. brgconv keeps the neck's 320 / 640 /
   // 1280 -> 32 / 64 / 128 (4-7 % faster there) and the deeper conv2s (even).
   const int64_t ic = src_shape[1];
-  const bool square_3x3 =
-      cq.int8 && !deconv && w.groups == 1 && w.kernel_h == 3 && w.kernel_w == 3 && ic <= 128 && ic <= 2 * oc;
+  const bool square_3x3 = dense_int8_conv && w.kernel_h == 3 && w.kernel_w == 3 && ic <= 128 && ic <= 2 * oc;
   if (square_3x3 && tuning_.jit_int8_3x3) preferred_impl = "jit_int8:";
   const dnnl::algorithm direct = deconv ? dnnl::algorithm::deconvolution_direct : dnnl::algorithm::convolution_direct;
   const memory::desc producer_md = plan_->values[static_cast<size_t>(n.inputs[0])].get_desc();

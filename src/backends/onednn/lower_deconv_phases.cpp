@@ -119,8 +119,10 @@ bool PlanBuilder::lower_deconv_phases(size_t ni, const ConvQuant& cq) {
   const memory out = define_value(n.output, out_md);
   const int buffer = main_buffer_[static_cast<size_t>(n.output)];
   const dnnl_dims_t& st = out_md.data.format_desc.blocking.strides;  // plain layout: element strides
+  // Each phase conv writes the layout it was given (`tag`), so in nhwc our copy takes every phase.
   const bool copy_kernel = tag == Tag::nhwc && tuning_.phase_copy_kernel && concat_channels_supported();
-  bool interleaved_by_copy = false;
+  const size_t elem = memory::data_type_size(cq.dst_dt);
+  const int threads = omp_get_max_threads();  // the executor set the team size before planning
   for (Phase& ph : phases) {
     std::unordered_map<int, memory> args;
     args[DNNL_ARG_SRC] = src;
@@ -136,9 +138,7 @@ bool PlanBuilder::lower_deconv_phases(size_t ni, const ConvQuant& cq) {
     // Rows ry, ry+s, ... and columns rx, rx+s, ... of the output: in nhwc
     // our pixel copy, else a strided reorder.
     const dnnl_dim_t first = ph.ry * st[2] + ph.rx * st[3];
-    if (copy_kernel && ph.pd.dst_desc() == memory::desc(ph.dims, cq.dst_dt, Tag::nhwc)) {
-      const size_t elem = memory::data_type_size(cq.dst_dt);
-      const int threads = omp_get_max_threads();  // the executor set the team size before planning
+    if (copy_kernel) {
       const memory::dims d = ph.dims;
       Step step;
       step.run = [phase_out, out, d, elem, first, st0 = st[0], row = st[2] * sh, px = st[3] * sw, threads] {
@@ -148,7 +148,6 @@ bool PlanBuilder::lower_deconv_phases(size_t ni, const ConvQuant& cq) {
                             static_cast<size_t>(px) * elem, threads);
       };
       plan_->steps.push_back(std::move(step));
-      interleaved_by_copy = true;
     } else {
       memory::desc view(ph.dims, cq.dst_dt, memory::dims{st[0], st[1], st[2] * sh, st[3] * sw});
       view.data.offset0 = first;
@@ -159,7 +158,7 @@ bool PlanBuilder::lower_deconv_phases(size_t ni, const ConvQuant& cq) {
   }
   plan_->scales[static_cast<size_t>(n.output)] = cq.dst_scale;
   plan_->nodes[ni].impl = std::string("phases:") + phases.front().pd.impl_info_str() +
-                          (interleaved_by_copy ? " + copy_pixels:avx512" : "");
+                          (copy_kernel ? " + copy_pixels:avx512" : "");
   return true;
 }
 
