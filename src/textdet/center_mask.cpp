@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -26,6 +28,54 @@ bool shortcut_bound(float thr, float* bound) {
   return true;
 }
 
+// exp(x) for x clamped to [-87, 88], within 1e-6 relative of the true value:
+// 2^k * p(r), k = round(x / ln 2), r = x - k ln 2 (two-part ln 2, |r| <= 0.35),
+// p Cephes' degree-7 expf polynomial (2e-7 relative on that interval) plus a
+// few float roundings. Plain float arithmetic so the loop below vectorises.
+inline float exp_near(float x) {
+  x = x < -87.0f ? -87.0f : x;
+  x = x > 88.0f ? 88.0f : x;
+  const float round_magic = 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer
+  const float k = (x * 1.44269504f + round_magic) - round_magic;
+  const float r = (x - k * 0.693359375f) - k * -2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * (r * r) + r + 1.0f;
+  const int32_t bits = (static_cast<int32_t>(k) + 127) << 23;  // 2^k, k in [-126, 127]
+  float scale;
+  std::memcpy(&scale, &bits, sizeof scale);
+  return p * scale;
+}
+
+// One row of the mask, undecided pixels marked 2: S > thr  <=>  q < 1/thr
+// with q = (1 + e^-P1)(1 + e^-P0) = 1/S. q from exp_near is within 3e-6
+// relative of the exact q, and the float32 S of sigmoid1_f32 (expf < 1 ulp,
+// then an add, a divide and a product) within 6e-7 relative of the exact S,
+// so q below q_pass = (1 - 1e-4)/thr passes and q above q_fail = (1 + 1e-4)/thr
+// fails with a wide margin; the pixels in between (and NaN logits) are left
+// for the exact formula. Returns the OR of the
+// row's bytes. Compiled for AVX-512 and AVX2 too, chosen at load time.
+__attribute__((target_clones("avx512f", "avx2", "default")))
+unsigned classify_row(const float* text_logit, const float* center_logit, int w, float q_pass,
+                      float q_fail, uint8_t* out) {
+  unsigned acc = 0;
+  for (int x = 0; x < w; ++x) {
+    const float t = text_logit[x], c = center_logit[x];
+    const float q = (1.0f + exp_near(-c)) * (1.0f + exp_near(-t));
+    // 1 pass, 0 fail, 2 undecided; branch-free for the vectoriser. A NaN
+    // logit makes q NaN (the clamps keep it), so both compares are false.
+    const unsigned pass = q < q_pass, fail = q > q_fail;
+    const unsigned v = 2u - (pass | fail) * (2u - pass);
+    out[x] = static_cast<uint8_t>(v);
+    acc |= v;
+  }
+  return acc;
+}
+
 }  // namespace
 
 CenterMask center_region_mask(const float* text_logit, const float* center_logit, int h, int w,
@@ -33,46 +83,42 @@ CenterMask center_region_mask(const float* text_logit, const float* center_logit
   CenterMask out;
   out.mask.create(h, w, CV_8U);
   float bound = -std::numeric_limits<float>::infinity();
+  // Same range as the bound: inside it 1/thr is finite and the margin of
+  // classify_row holds; outside every pixel takes the formula.
   const bool use_bound = shortcut_bound(thr, &bound);
+  const float q_pass = static_cast<float>((1.0 - 1e-4) / thr);
+  const float q_fail = static_cast<float>((1.0 + 1e-4) / thr);
   int y0 = h, y1 = -1, x0 = w, x1 = -1;
-  std::vector<uint8_t> cand(static_cast<size_t>(w));
   for (int y = 0; y < h; ++y) {
     const float* t = text_logit + static_cast<size_t>(y) * w;
     const float* c = center_logit + static_cast<size_t>(y) * w;
     uint8_t* m = out.mask.ptr<uint8_t>(y);
-    // Vectorisable pre-pass: which pixels might pass.
-    bool any = !use_bound;
+    unsigned acc = 2;  // without the range: every pixel undecided
     if (use_bound) {
-      uint8_t acc = 0;
-      for (int x = 0; x < w; ++x) {
-        cand[x] = (t[x] <= bound) | (c[x] <= bound) ? 0 : 1;
-        acc |= cand[x];
-      }
-      any = acc != 0;
-    }
-    if (!any) {
-      std::fill(m, m + w, uint8_t{0});
-      continue;
-    }
-    int first = -1, last = -1;
-    for (int x = 0; x < w; ++x) {
-      if (use_bound && !cand[x]) {
-        m[x] = 0;
+      // Rows where no pixel can pass (trained models' background) skip the exps.
+      // (NaN logits count as possible, as in classify_row.)
+      unsigned any = 0;
+      for (int x = 0; x < w; ++x) any |= static_cast<unsigned>(!(t[x] <= bound)) & static_cast<unsigned>(!(c[x] <= bound));
+      if (!any) {
+        std::fill(m, m + w, uint8_t{0});
         continue;
       }
-      const float s = sigmoid1_f32(c[x]) * sigmoid1_f32(t[x]);
-      m[x] = s > thr ? 1 : 0;
-      if (m[x]) {
-        if (first < 0) first = x;
-        last = x;
-      }
+      acc = classify_row(t, c, w, q_pass, q_fail, m);
+    } else {
+      std::fill(m, m + w, uint8_t{2});
     }
-    if (first >= 0) {
-      y0 = std::min(y0, y);
-      y1 = y;
-      x0 = std::min(x0, first);
-      x1 = std::max(x1, last);
+    if (acc & 2) {
+      for (int x = 0; x < w; ++x)
+        if (m[x] == 2) m[x] = sigmoid1_f32(c[x]) * sigmoid1_f32(t[x]) > thr ? 1 : 0;
     }
+    int first = 0, last = w - 1;
+    while (first < w && !m[first]) ++first;
+    if (first == w) continue;
+    while (!m[last]) --last;
+    y0 = std::min(y0, y);
+    y1 = y;
+    x0 = std::min(x0, first);
+    x1 = std::max(x1, last);
   }
   if (y1 >= 0) out.box = cv::Rect(x0, y0, x1 - x0 + 1, y1 - y0 + 1);
   return out;

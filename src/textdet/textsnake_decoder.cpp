@@ -10,11 +10,11 @@
 
 #include "textdet/center_mask.h"
 #include "textdet/centralize.h"
-#include "textdet/isolated_pixels.h"
 #include "textdet/merge_disks.h"
 #include "textdet/preprocess.h"
 #include "textdet/sigmoid.h"
 #include "textdet/skeletonize.h"
+#include "textdet/small_components.h"
 #include "textdet/union_score.h"
 #include "textq/error.h"
 
@@ -173,11 +173,11 @@ std::vector<TextInstance> decode_textsnake(const float* maps, int Hp, int Wp,
   // "Speed"). The bounding box holds every 1 pixel; outside it is background
   // connected to the frame, as findContours' zero border is.
   cv::Mat mask = center.mask(center.box);
-  // A lone pixel traces to a one-point contour of area 0, which the area test
-  // below drops whenever the minimum is positive: clearing lone pixels first
-  // leaves the other contours and their order as they were, and saves
-  // tracing them (noisy maps hold ~100k).
-  if (p.min_center_area > 0) clear_isolated_pixels(mask);
+  // Components whose pixel box cannot hold a contour of the minimum area
+  // (lone pixels and other specks) would be traced only to fail the area test
+  // below: clearing them first leaves the other contours and their order as
+  // they were, and saves tracing them (noisy maps hold ~100k).
+  clear_small_components(mask, p.min_center_area);
   std::vector<std::vector<cv::Point>> contours;
   cv::findContours(mask, contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE, center.box.tl());
 

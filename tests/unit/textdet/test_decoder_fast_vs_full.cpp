@@ -181,6 +181,36 @@ TEST(DecoderFastVsFull, CenterMaskMatchesFormulaNearThreshold) {
   }
 }
 
+// Pixels whose float32 S is within a few ulps of thr (the centre logit solved
+// for S = thr given the text logit, then its float neighbours): where the
+// vectorised estimate cannot decide, the formula must; every bit as the formula.
+TEST(DecoderFastVsFull, CenterMaskDecidesPixelsOnTheThresholdAsTheFormula) {
+  const int h = 48, w = 333;  // odd width: vector loops end in a remainder
+  for (float thr : {0.2f, 0.001f, 0.37f, 0.999f}) {
+    std::mt19937 rng(17);
+    std::uniform_real_distribution<double> text(std::log(thr / (1.0 - thr)) + 0.01, 30.0);
+    std::vector<float> t(h * w), c(h * w);
+    for (int i = 0; i < h * w; ++i) {
+      t[i] = static_cast<float>(text(rng));
+      const double st = 1.0 / (1.0 + std::exp(-static_cast<double>(t[i])));
+      const double sc = std::min(thr / st, 1.0 - 1e-7);  // sigma(c) = thr / sigma(t)
+      float ci = static_cast<float>(std::log(sc / (1.0 - sc)));
+      for (int step = static_cast<int>(rng() % 9) - 4; step != 0; step += step > 0 ? -1 : 1)
+        ci = std::nextafter(ci, step > 0 ? 100.0f : -100.0f);
+      c[i] = ci;
+    }
+    const CenterMask cm = center_region_mask(t.data(), c.data(), h, w, thr);
+    int set = 0;
+    for (int i = 0; i < h * w; ++i) {
+      const uint8_t want = sigmoid1_f32(c[i]) * sigmoid1_f32(t[i]) > thr ? 1 : 0;
+      set += want;
+      ASSERT_EQ(cm.mask.at<uint8_t>(i / w, i % w), want) << "thr " << thr << " pixel " << i << " t " << t[i] << " c " << c[i];
+    }
+    EXPECT_GT(set, h * w / 20) << thr;  // both outcomes well represented
+    EXPECT_LT(set, h * w * 19 / 20) << thr;
+  }
+}
+
 // The windowed score equals numpy_sum_f32 over the full-frame product for
 // windows anywhere in the frame, including ones spanning 8192-block seams and
 // frame edges, sparse and dense masks.
