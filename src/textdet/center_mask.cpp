@@ -28,13 +28,13 @@ bool shortcut_bound(float thr, float* bound) {
   return true;
 }
 
-// exp(x) for x clamped to [-87, 88], within 1e-6 relative of the true value:
+// exp(x) for x clamped to [-87, 88] (NaN to -87), within 1e-6 relative of the true value:
 // 2^k * p(r), k = round(x / ln 2), r = x - k ln 2 (two-part ln 2, |r| <= 0.35),
 // p Cephes' degree-7 expf polynomial (2e-7 relative on that interval) plus a
 // few float roundings. Plain float arithmetic so the loop below vectorises.
 inline float exp_near(float x) {
-  x = x < -87.0f ? -87.0f : x;
-  x = x > 88.0f ? 88.0f : x;
+  x = x > -87.0f ? x : -87.0f;  // NaN becomes -87: the integer conversion below stays defined
+  x = x < 88.0f ? x : 88.0f;
   const float round_magic = 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer
   const float k = (x * 1.44269504f + round_magic) - round_magic;
   const float r = (x - k * 0.693359375f) - k * -2.12194440e-4f;
@@ -45,7 +45,7 @@ inline float exp_near(float x) {
   p = p * r + 1.6666665459e-1f;
   p = p * r + 5.0000001201e-1f;
   p = p * (r * r) + r + 1.0f;
-  const int32_t bits = (static_cast<int32_t>(k) + 127) << 23;  // 2^k, k in [-126, 127]
+  const uint32_t bits = static_cast<uint32_t>(static_cast<int32_t>(k) + 127) << 23;  // 2^k, k in [-126, 127]
   float scale;
   std::memcpy(&scale, &bits, sizeof scale);
   return p * scale;
@@ -57,8 +57,8 @@ inline float exp_near(float x) {
 // then an add, a divide and a product) within 6e-7 relative of the exact S,
 // so q below q_pass = (1 - 1e-4)/thr passes and q above q_fail = (1 + 1e-4)/thr
 // fails with a wide margin; the pixels in between (and NaN logits) are left
-// for the exact formula. Returns the OR of the
-// row's bytes. Compiled for AVX-512 and AVX2 too, chosen at load time.
+// for the exact formula. Returns the OR of the row's bytes. Compiled for
+// AVX-512 and AVX2 too, chosen at load time.
 __attribute__((target_clones("avx512f", "avx2", "default")))
 unsigned classify_row(const float* text_logit, const float* center_logit, int w, float q_pass,
                       float q_fail, uint8_t* out) {
@@ -66,10 +66,9 @@ unsigned classify_row(const float* text_logit, const float* center_logit, int w,
   for (int x = 0; x < w; ++x) {
     const float t = text_logit[x], c = center_logit[x];
     const float q = (1.0f + exp_near(-c)) * (1.0f + exp_near(-t));
-    // 1 pass, 0 fail, 2 undecided; branch-free for the vectoriser. A NaN
-    // logit makes q NaN (the clamps keep it), so both compares are false.
-    const unsigned pass = q < q_pass, fail = q > q_fail;
-    const unsigned v = 2u - (pass | fail) * (2u - pass);
+    // 1 pass, 0 fail, 2 undecided; branch-free for the vectoriser.
+    const unsigned pass = q < q_pass, fail = q > q_fail, numbers = (t == t) & (c == c);
+    const unsigned v = 2u - (pass | fail) * numbers * (2u - pass);
     out[x] = static_cast<uint8_t>(v);
     acc |= v;
   }

@@ -159,6 +159,7 @@ TEST(DecoderFastVsFull, CenterMaskMatchesFormulaNearThreshold) {
       if (i % 7 == 0) t[i] = std::nextafter(static_cast<float>(lg), (i % 2) ? inf : -inf);
     }
     t[3] = nan, c[4] = nan, t[5] = inf, c[5] = inf, t[6] = -inf, c[7] = -inf, t[8] = 40, c[8] = 40;
+    t[9] = 40, c[9] = nan, t[10] = nan, c[10] = 40, t[11] = nan, c[11] = nan;  // a NaN beside a sure pass
     const CenterMask cm = center_region_mask(t.data(), c.data(), h, w, thr);
     int set = 0, x0 = w, y0 = h, x1 = -1, y1 = -1;
     for (int y = 0; y < h; ++y) {
