@@ -27,7 +27,9 @@ void check_raw_output(const std::vector<Tensor>& outputs, DecoderKind kind) {
 Detector::Detector(const Model& model, const DetectorOptions& options)
     : model_(model), options_(options), executor_(make_executor(model.graph, options.backend, options.exec)) {}
 
-PreprocessResult Detector::preprocess(const cv::Mat& bgr) const { return preprocess_image(bgr, model_.preprocess); }
+PreprocessResult Detector::preprocess(const cv::Mat& bgr) const {
+  return preprocess_image(bgr, model_.preprocess, &input_pool_);
+}
 
 NetworkResult Detector::run_network(const cv::Mat& bgr) {
   const auto t0 = std::chrono::steady_clock::now();

@@ -12,6 +12,7 @@
 
 #include <opencv2/core.hpp>
 
+#include "core/tensor_pool.h"
 #include "formats/model.h"
 #include "runtime/executor.h"
 #include "textdet/preprocess.h"
@@ -47,8 +48,9 @@ class Detector {
  public:
   Detector(const Model& model, const DetectorOptions& options);
 
-  // Stage 1 alone: touches no Detector state, so it may run on another
-  // thread (the next image's, while run_network() works on this one).
+  // Stage 1 alone: touches no Detector state but its thread-safe pool of
+  // input buffers, so it may run on another thread (the next image's, while
+  // run_network() works on this one).
   PreprocessResult preprocess(const cv::Mat& bgr) const;
   // Stage 2 on a preprocessed image (uses the backend's threads).
   NetworkResult run_network(PreprocessResult pre, double ms_preprocess);
@@ -67,6 +69,10 @@ class Detector {
   const Model& model_;
   DetectorOptions options_;
   std::unique_ptr<Executor> executor_;
+  // Input tensors reused once released (core/tensor_pool.h): the batch
+  // pipeline has three images' inputs alive at once (loading, in the
+  // network, being decoded).
+  mutable TensorPool input_pool_{4};
 };
 
 }  // namespace textq

@@ -51,13 +51,13 @@ cv::Size rescaled_size(int w, int h, const PreprocessParams& p) {
   return {nw, nh};
 }
 
-PreprocessResult preprocess_image(const cv::Mat& bgr, const PreprocessParams& p) {
+PreprocessResult preprocess_image(const cv::Mat& bgr, const PreprocessParams& p, TensorPool* input_pool) {
   if (bgr.empty() || bgr.type() != CV_8UC3)
     throw Error(ErrorKind::InvalidArgument,
                 "preprocess: expected a non-empty 8-bit 3-channel BGR image, got type " +
                     std::to_string(bgr.type()) + " size " + std::to_string(bgr.cols) + "x" +
                     std::to_string(bgr.rows));
-  if (p.kind == PreprocessKind::PaddleDetResize) return preprocess_paddle_det(bgr, p);
+  if (p.kind == PreprocessKind::PaddleDetResize) return preprocess_paddle_det(bgr, p, input_pool);
   check_params(p);
   PreprocessResult r;
   r.ori_h = bgr.rows;
@@ -79,7 +79,8 @@ PreprocessResult preprocess_image(const cv::Mat& bgr, const PreprocessParams& p)
 
   // Every element is written below: the image's pixels, and zeros (the
   // padding value) right of and below them.
-  r.input = Tensor::uninitialized(DType::f32, {1, 3, r.pad_h, r.pad_w});
+  const Shape shape{1, 3, r.pad_h, r.pad_w};
+  r.input = input_pool ? input_pool->take(DType::f32, shape) : Tensor::uninitialized(DType::f32, shape);
   ByteTables tables;
   for (int c = 0; c < 3; ++c) {  // mean/std are given in output (RGB) order
     const float mean = p.mean[c];

@@ -9,6 +9,7 @@
 
 #include <opencv2/core.hpp>
 
+#include "core/tensor_pool.h"
 #include "textdet/params.h"
 #include "textq/tensor.h"
 
@@ -27,7 +28,7 @@ struct PreprocessResult {
 // round-half-even to multiples of 32, at least 32).
 cv::Size paddle_resized_size(int w, int h, const PreprocessParams& p);
 // The paddle_det_resize pipeline; preprocess_image dispatches here.
-PreprocessResult preprocess_paddle_det(const cv::Mat& bgr, const PreprocessParams& p);
+PreprocessResult preprocess_paddle_det(const cv::Mat& bgr, const PreprocessParams& p, TensorPool* input_pool = nullptr);
 
 // The (w, h) MMOCR resizes a w x h image to: factor = min(long/max(w,h),
 // short/min(w,h)) in double, new = int(side * factor + 0.5). Throws
@@ -37,7 +38,8 @@ cv::Size rescaled_size(int w, int h, const PreprocessParams& p);
 // bgr: CV_8UC3. mmocr kind: 0.x (mmcv.imnormalize): float32(x - float32(mean)) then
 // * (1/std) in double, rounded to float32; 1.x (torch): (x - mean) / std in
 // float32. Throws Error(InvalidArgument) for an empty or non-8UC3 image or
-// invalid parameters.
-PreprocessResult preprocess_image(const cv::Mat& bgr, const PreprocessParams& p);
+// invalid parameters. input_pool: where the input tensor comes from (a new
+// one without it); every element is written either way.
+PreprocessResult preprocess_image(const cv::Mat& bgr, const PreprocessParams& p, TensorPool* input_pool = nullptr);
 
 }  // namespace textq

@@ -58,7 +58,7 @@ cv::Size paddle_resized_size(int w, int h, const PreprocessParams& p) {
   return {std::max(round_half_even(rw / 32) * 32, 32), std::max(round_half_even(rh / 32) * 32, 32)};
 }
 
-PreprocessResult preprocess_paddle_det(const cv::Mat& bgr, const PreprocessParams& p) {
+PreprocessResult preprocess_paddle_det(const cv::Mat& bgr, const PreprocessParams& p, TensorPool* input_pool) {
   check_paddle_params(p);
   PreprocessResult r;
   r.ori_h = bgr.rows;
@@ -76,7 +76,8 @@ PreprocessResult preprocess_paddle_det(const cv::Mat& bgr, const PreprocessParam
   cv::Mat resized;
   cv::resize(src, resized, ns, 0, 0, cv::INTER_LINEAR);
 
-  r.input = Tensor::uninitialized(DType::f32, {1, 3, ns.height, ns.width});  // every element written below
+  const Shape shape{1, 3, ns.height, ns.width};  // every element written below
+  r.input = input_pool ? input_pool->take(DType::f32, shape) : Tensor::uninitialized(DType::f32, shape);
   ByteTables tables;
   for (int c = 0; c < 3; ++c) {
     const float scale = p.scale, mean = p.mean[c], stdv = p.std[c];

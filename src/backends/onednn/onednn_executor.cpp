@@ -208,13 +208,11 @@ class OneDnnExecutor final : public Executor {
     std::list<std::unique_ptr<ShapePlan>> plans;  // most recently used first
   };
 
-  // Graph output i (value v) of this run: last run's tensor when the caller
-  // has let go of it, else a new one.
+  // Graph output i (value v) of this run: an earlier run's tensor the caller
+  // has let go of, else a new one.
   static Tensor output_tensor(ShapePlan& plan, size_t i, int v) {
-    if (plan.recycled_outputs.size() <= i) plan.recycled_outputs.resize(i + 1);
-    Tensor& kept = plan.recycled_outputs[i];
-    if (!kept.sole_owner()) kept = Tensor::uninitialized(DType::f32, plan.shapes[static_cast<size_t>(v)]);
-    return kept;
+    while (plan.output_pools.size() <= i) plan.output_pools.emplace_back(3);
+    return plan.output_pools[i].take(DType::f32, plan.shapes[static_cast<size_t>(v)]);
   }
 
   ShapePlan& plan_for(Variant& v, const Shape& shape) {

@@ -3,6 +3,7 @@
 // them. Built by PlanBuilder (plan_builder.h), run by the executor.
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <optional>
 #include <string>
@@ -11,6 +12,7 @@
 
 #include "backends/onednn/buffer_planner.h"
 #include "backends/onednn/onednn_common.h"
+#include "core/tensor_pool.h"
 
 namespace textq::onednn {
 
@@ -46,11 +48,12 @@ struct ShapePlan {
   // value's handle, read at run time (our own kernels), and has no buffer:
   // the executor points the handle at the tensor it returns, no reorder.
   std::vector<bool> output_direct;
-  // The output tensors of the last run, reused by the next one when the
-  // caller no longer holds them: an 18.8 MB output allocated anew per run
-  // (below glibc's mmap threshold) fragmented the heap and raised the
-  // process's peak RSS by that much now and then.
-  std::vector<Tensor> recycled_outputs;
+  // Per graph output, the tensors of earlier runs, reused once the caller no
+  // longer holds them: an 18.8 MB output allocated anew per run (below
+  // glibc's mmap threshold) fragmented the heap, raised the process's peak
+  // RSS by that much now and then, and cost page faults. Three per output: a
+  // batch pipeline decodes one run's output while the next run writes.
+  std::deque<TensorPool> output_pools;
   std::vector<std::optional<dnnl::reorder>> observer_reorders;  // made on first observed run
   BufferPlanner buffers;
 };
