@@ -25,4 +25,8 @@ size_t TensorPool::kept() const {
   return kept_.size();
 }
 
+Tensor take_or_new(TensorPool* pool, DType dtype, const Shape& shape) {
+  return pool ? pool->take(dtype, shape) : Tensor::uninitialized(dtype, shape);
+}
+
 }  // namespace textq

@@ -35,4 +35,7 @@ class TensorPool {
   std::vector<Tensor> kept_;
 };
 
+// pool->take(dtype, shape), or a new uninitialized tensor without a pool.
+Tensor take_or_new(TensorPool* pool, DType dtype, const Shape& shape);
+
 }  // namespace textq

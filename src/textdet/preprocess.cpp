@@ -79,8 +79,7 @@ PreprocessResult preprocess_image(const cv::Mat& bgr, const PreprocessParams& p,
 
   // Every element is written below: the image's pixels, and zeros (the
   // padding value) right of and below them.
-  const Shape shape{1, 3, r.pad_h, r.pad_w};
-  r.input = input_pool ? input_pool->take(DType::f32, shape) : Tensor::uninitialized(DType::f32, shape);
+  r.input = take_or_new(input_pool, DType::f32, {1, 3, r.pad_h, r.pad_w});
   ByteTables tables;
   for (int c = 0; c < 3; ++c) {  // mean/std are given in output (RGB) order
     const float mean = p.mean[c];

@@ -76,8 +76,7 @@ PreprocessResult preprocess_paddle_det(const cv::Mat& bgr, const PreprocessParam
   cv::Mat resized;
   cv::resize(src, resized, ns, 0, 0, cv::INTER_LINEAR);
 
-  const Shape shape{1, 3, ns.height, ns.width};  // every element written below
-  r.input = input_pool ? input_pool->take(DType::f32, shape) : Tensor::uninitialized(DType::f32, shape);
+  r.input = take_or_new(input_pool, DType::f32, {1, 3, ns.height, ns.width});  // every element written below
   ByteTables tables;
   for (int c = 0; c < 3; ++c) {
     const float scale = p.scale, mean = p.mean[c], stdv = p.std[c];

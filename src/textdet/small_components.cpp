@@ -70,8 +70,8 @@ int clear_small_components(cv::Mat& mask, double min_area) {
   for (int y = 0; y < h; ++y) {
     row_begin[y] = static_cast<int>(runs.size());
     row_bits(mask.ptr<uint8_t>(y), w, bits);
-    const int above_begin = y > 0 ? row_begin[y - 1] : 0, above_end = row_begin[y];
-    int a = above_begin;
+    const int above_end = row_begin[y];
+    int a = y > 0 ? row_begin[y - 1] : 0;  // the row above's first run not yet passed
     int x = next_bit(bits, 0, w, true);
     while (x < w) {
       const int end = next_bit(bits, x, w, false);  // one past the run
