@@ -99,6 +99,7 @@ void run_bench(const BenchArgs& a, const GlobalOptions& g) {
       s.bf16 = true;
     }
     s.model = load_model(s.path);
+    if (!g.quiet) note_int8_on_this_cpu(a.runtime, s.model.graph, s.path);
     exec.bf16 = s.bf16;
     s.executor = make_executor(s.model.graph, parse_backend(a.runtime.backend), exec);
     s.macs = s.model.graph.count_macs(shape);

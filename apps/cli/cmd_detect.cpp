@@ -40,6 +40,7 @@ void run_detect(const DetectArgs& a, const GlobalOptions& g) {
 
   Model model = load_model(a.model);
   apply_runtime_options(a.runtime, model);
+  if (!g.quiet) note_int8_on_this_cpu(a.runtime, model.graph, a.model);
   DetectorOptions dopt = detector_options(a.runtime, g.verbose);
   dopt.keep_tensors = !a.maps_dir.empty();
   Detector detector(model, dopt);

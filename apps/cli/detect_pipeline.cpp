@@ -41,6 +41,7 @@ PredictionsFile run_detection_over_dataset(const std::string& model_path, const 
 
   Model model = load_model(model_path);
   apply_runtime_options(options.runtime, model);
+  if (!global.quiet) note_int8_on_this_cpu(options.runtime, model.graph, model_path);
   Detector detector(model, detector_options(options.runtime, global.verbose));
 
   PredictionsFile preds;

@@ -1,6 +1,10 @@
 #include "runtime_options.h"
 
+#include <cstdio>
+
+#include "backends/onednn/onednn_executor.h"
 #include "formats/pipeline_spec.h"
+#include "runtime/system_info.h"
 #include "textq/error.h"
 
 namespace textq::cli {
@@ -65,6 +69,18 @@ DetectorOptions detector_options(const RuntimeOptions& opt, bool verbose) {
   d.exec.verbose = verbose;
   d.exec.bf16 = opt.precision == "bf16";
   return d;
+}
+
+void note_int8_on_this_cpu(const RuntimeOptions& opt, const Graph& graph, const std::string& model_path) {
+  if (parse_backend(opt.backend) != BackendKind::OneDnn || onednn_int8_sums_exact()) return;
+  bool int8 = false;
+  for (const Node& n : graph.nodes) int8 = int8 || n.quant.enabled;
+  if (!int8) return;
+  std::fprintf(stderr,
+               "note: %s: this CPU (%s) has no VNNI; oneDNN's INT8 kernels here saturate u8 x s8 pair sums at int16 and "
+               "halve the weights of s8-input convs, so outputs differ slightly from the INT8 arithmetic "
+               "(docs/quantization.md section 3; --backend reference is exact)\n",
+               model_path.c_str(), cpu_isa_name().c_str());
 }
 
 }  // namespace textq::cli

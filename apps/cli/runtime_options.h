@@ -30,5 +30,8 @@ void add_runtime_options(CLI::App& cmd, RuntimeOptions& opt, bool with_decoder);
 void apply_runtime_options(const RuntimeOptions& opt, Model& model);
 DetectorOptions detector_options(const RuntimeOptions& opt, bool verbose);
 BackendKind parse_backend(const std::string& name);
+// One line on stderr when an INT8 model is about to run on oneDNN on a CPU
+// without VNNI, whose INT8 kernels do not sum exactly (onednn_executor.h).
+void note_int8_on_this_cpu(const RuntimeOptions& opt, const Graph& graph, const std::string& model_path);
 
 }  // namespace textq::cli

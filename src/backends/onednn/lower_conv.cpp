@@ -169,6 +169,10 @@ void PlanBuilder::lower_conv(size_t ni) {
       const memory::desc src = producer_md.data_type() == cq.src_dt ? producer_md : with_type(producer_md, cq.src_dt);
       candidates.push_back({src, tag == Tag::undef ? dst_any : memory::desc(to_dims(dst_shape), dst_dt, tag)});
     }
+    if (n.inputs[0] == graph_.input && !cq.int8 && nhwc_from_input_) {
+      candidates.push_back({memory::desc(to_dims(src_shape), cq.src_dt, Tag::nhwc),
+                            memory::desc(to_dims(dst_shape), dst_dt, Tag::nhwc)});
+    }
     candidates.push_back({src_any, dst_any});
     for (size_t i = 0; i < candidates.size(); ++i) {
       const Candidate& c = candidates[i];

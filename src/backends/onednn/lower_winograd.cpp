@@ -83,7 +83,9 @@ bool PlanBuilder::lower_winograd(size_t ni) {
                        static_cast<float*>(dst.get_data_handle()), s);
   };
   plan_->steps.push_back(std::move(step));
-  plan_->nodes[ni].impl = bf16_gemm ? "wino_f43_nhwc:avx512_bf16_gemm" : bf16 ? "wino_f43_nhwc:avx512_bf16" : "wino_f43_nhwc:avx512";
+  plan_->nodes[ni].impl = bf16_gemm ? "wino_f43_nhwc:avx512_bf16_gemm"
+                           : bf16    ? "wino_f43_nhwc:avx512_bf16"
+                                     : std::string("wino_f43_nhwc:") + winograd_f43_isa();
   return true;
 }
 

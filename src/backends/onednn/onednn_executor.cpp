@@ -31,6 +31,15 @@ bool bf16_supported() {
   return (isa & want) == want;  // the isa values are feature bit sets (AMX includes BF16)
 }
 
+// oneDNN's isa values are feature bit sets: VNNI is a bit above avx512_core, AVX-VNNI one above avx2.
+bool has_vnni(unsigned isa) {
+  const auto bits = [](dnnl::cpu_isa with, dnnl::cpu_isa without) {
+    return static_cast<unsigned>(with) & ~static_cast<unsigned>(without);
+  };
+  return (isa & (bits(dnnl::cpu_isa::avx512_core_vnni, dnnl::cpu_isa::avx512_core) |
+                 bits(dnnl::cpu_isa::avx2_vnni, dnnl::cpu_isa::avx2))) != 0;
+}
+
 const char* isa_name() {
   switch (dnnl::get_effective_cpu_isa()) {
     case dnnl::cpu_isa::avx512_core: return "avx512_core";
@@ -261,6 +270,8 @@ class OneDnnExecutor final : public Executor {
 
 }  // namespace
 }  // namespace onednn
+
+bool onednn_int8_sums_exact() { return onednn::has_vnni(static_cast<unsigned>(dnnl::get_effective_cpu_isa())); }
 
 std::unique_ptr<Executor> make_onednn_executor(const Graph& graph, const ExecOptions& options,
                                                const OneDnnTuning& tuning) {

@@ -21,6 +21,11 @@ struct OneDnnTuning {
   // AVX-512 kernel, winograd_f43.h): 4x fewer multiplications, a little more
   // rounding (a few 1e-6 relative per layer). Without AVX-512 they stay direct.
   bool winograd = true;
+  // FP32 graphs in nhwc from the conv reading the input on CPUs without
+  // AVX-512. oneDNN's own choice there is nChw8c, in which strided deconvs
+  // cannot run as phase convs (lower_deconv_phases.cpp) and take oneDNN's
+  // backward-data kernel instead; with AVX-512 its brgconv kernels pick nhwc anyway.
+  bool nhwc_before_avx512 = true;
   // INT8 1x1 convs with a residual on oneDNN's jit_int8_1x1 kernel instead of
   // its default brgconv_1x1 (faster sum post-op; lower_conv.cpp).
   bool jit_int8_residual_1x1 = true;
@@ -127,6 +132,14 @@ struct OneDnnTuning {
 // The executor is not thread-safe: one run() at a time.
 std::unique_ptr<Executor> make_onednn_executor(const Graph& graph, const ExecOptions& options,
                                                const OneDnnTuning& tuning = OneDnnTuning{});
+
+// True when oneDNN's INT8 kernels on this CPU sum u8 x s8 products exactly in
+// int32: a VNNI dot product (AVX-512 VNNI, AVX-VNNI). Before VNNI (AVX2,
+// AVX-512 Skylake) oneDNN 2.6 multiplies byte pairs with vpmaddubsw, whose
+// int16 pair sum saturates, and halves the weights of convs with an s8 input
+// to keep those pairs in range (oneDNN doc/advanced/int8_computations.md):
+// INT8 outputs can then differ from docs/quantization.md §2 (measured in §3).
+bool onednn_int8_sums_exact();
 
 // Counters for tests and benches.
 struct OneDnnStats {

@@ -115,6 +115,7 @@ class PlanBuilder {
   const bool bf16_;
   const bool fuse_epilogues_;
   const bool fuse_pools_;
+  const bool nhwc_from_input_;  // OneDnnTuning::nhwc_before_avx512 on a CPU without AVX-512
 
   std::unique_ptr<ShapePlan> plan_;
   std::vector<bool> deep_;           // value id -> see mark_deep_values

@@ -1,5 +1,5 @@
-// Winograd F(4x4, 3x3) convolution on NHWC f32 activations (AVX-512), for
-// 3x3 stride-1 dense convs. oneDNN 2.6's own Winograd kernel reads nChw16c
+// Winograd F(4x4, 3x3) convolution on NHWC f32 activations (AVX-512, or
+// AVX2 + FMA), for 3x3 stride-1 dense convs. oneDNN 2.6's own Winograd kernel reads nChw16c
 // only, which would force a reorder around every such conv in the nhwc graph
 // (or the whole graph into nChw16c, where the phase deconvs cannot run); this
 // one works in place in the graph's layout.
@@ -30,9 +30,11 @@ struct WinogradGeometry {
   int pad_top = 0, pad_left = 0;          // bottom/right padding is implied by oh/ow
 };
 
-// True when the CPU runs AVX-512F (the kernel's instruction set); the bf16
-// variant also needs AVX-512 BW, VL and BF16.
+// True when the CPU runs AVX-512F, or AVX2 and FMA (the f32 kernel picks the
+// wider one it has); the bf16 variants need AVX-512 F, BW, VL and BF16.
 bool winograd_f43_supported();
+// "avx512" or "avx2": the f32 kernel winograd_f43_run uses on this CPU.
+const char* winograd_f43_isa();
 bool winograd_f43_bf16_supported();
 
 // Weights [OC, IC, 3, 3] f32 -> the transformed panels the kernel reads
@@ -50,6 +52,11 @@ size_t winograd_f43_scratch_bytes(const WinogradGeometry& g, int threads);
 // `threads`: the OpenMP team size, the same as given to winograd_f43_scratch_bytes.
 void winograd_f43_run(const WinogradGeometry& g, int threads, const float* src, const float* weights,
                       const float* bias, const float* residual, bool relu, float* dst, float* scratch);
+// The kernels winograd_f43_run chooses between (AVX-512; AVX2 + FMA).
+void winograd_f43_run_avx512(const WinogradGeometry& g, int threads, const float* src, const float* weights,
+                             const float* bias, const float* residual, bool relu, float* dst, float* scratch);
+void winograd_f43_run_avx2(const WinogradGeometry& g, int threads, const float* src, const float* weights,
+                           const float* bias, const float* residual, bool relu, float* dst, float* scratch);
 // The same with bf16 activations (uint16_t bits: src, residual, dst, read
 // into f32 and rounded to nearest even on the way out); transforms and GEMM
 // stay f32, so the only extra error is the activations' bf16 rounding.

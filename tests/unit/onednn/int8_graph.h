@@ -32,6 +32,33 @@ inline Tensor grid_input(Shape shape, float scale, int lo, int hi, unsigned seed
   return t;
 }
 
+// The s8 weight steps of these graphs. With exact INT8 sums (VNNI) the full
+// range; before VNNI, even steps within +-64, where oneDNN's pre-VNNI kernels
+// are exact too: halving an even weight (s8-input convs) loses nothing, and
+// 255 * 64 * 2 keeps every u8 x s8 pair sum within int16 (onednn_executor.h).
+// So the node checks below test our lowering on every CPU; what pre-VNNI
+// rounding does to real weights is measured in docs/quantization.md §3.
+inline int8_t test_weight_step(float w_over_scale) {
+  if (onednn_int8_sums_exact()) return static_cast<int8_t>(std::max(-127.f, std::min(127.f, std::nearbyint(w_over_scale))));
+  return static_cast<int8_t>(2.f * std::max(-32.f, std::min(32.f, std::nearbyint(w_over_scale / 2.f))));
+}
+inline float test_weight_qmax() { return onednn_int8_sums_exact() ? 127.f : 64.f; }
+
+// The CPUs whose INT8 kernel choices the tests pin: AVX-512 with VNNI, where
+// oneDNN offers brgconv and jit_int8 and our own INT8 kernels run. Elsewhere
+// (AVX2) every INT8 conv is oneDNN's jit avx2 kernel and the switches between
+// AVX-512 kernels have nothing to choose from.
+inline bool avx512_vnni_cpu() {
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
+}
+
+// An INT8 conv on this CPU's fast kernel: a VNNI one on AVX-512 VNNI CPUs,
+// else oneDNN's avx2 one; never a ref: fallback.
+inline bool on_int8_kernel(const std::string& impl) {
+  return impl.rfind("ref", 0) != 0 && impl.find(avx512_vnni_cpu() ? "vnni" : "avx2") != std::string::npos;
+}
+
 inline Graph make_int8(const Graph& fp32, const Tensor& calib, const Int8Options& o) {
   Graph g = fp32;
   const size_t nv = static_cast<size_t>(g.num_values());
@@ -97,14 +124,13 @@ inline Graph make_int8(const Graph& fp32, const Tensor& calib, const Int8Options
           float& s = q.weight_scales[static_cast<size_t>(c)];
           s = std::max(s, std::fabs(w.data<float>()[(a * d1 + b) * khw + k]));
         }
-    for (float& s : q.weight_scales) s = s > 0.f ? s / 127.f : 1.f;
+    for (float& s : q.weight_scales) s = s > 0.f ? s / test_weight_qmax() : 1.f;
     for (int64_t a = 0; a < d0; ++a)
       for (int64_t b = 0; b < d1; ++b)
         for (int64_t k = 0; k < khw; ++k) {
           const int64_t i = (a * d1 + b) * khw + k;
           const float s = q.weight_scales[static_cast<size_t>(conv ? a : b)];
-          const float r = std::nearbyint(w.data<float>()[i] / s);
-          qw.data<int8_t>()[i] = static_cast<int8_t>(std::max(-127.f, std::min(127.f, r)));
+          qw.data<int8_t>()[i] = test_weight_step(w.data<float>()[i] / s);
         }
     n.weight = qw;
     auto forced = o.dst_types.find(n.name);
@@ -116,6 +142,25 @@ inline Graph make_int8(const Graph& fp32, const Tensor& calib, const Int8Options
       q.residual_scale = 0.f;
       if (p && p->quant.enabled && p->quant.dst_type != DType::f32) q.residual_scale = p->quant.dst_scale;
     }
+  }
+  return g;
+}
+
+// A quantized graph (src/quant) with weights on which this CPU's oneDNN INT8
+// kernels are exact: as given with VNNI; before VNNI each s8 weight w becomes
+// 2 * round(w / 4) at twice its scale (even steps within +-64, as
+// test_weight_step). The per-node contract is then checkable on every CPU;
+// the tests print what the given weights lose before VNNI.
+inline Graph with_weights_exact_on_this_cpu(const Graph& quantized) {
+  if (onednn_int8_sums_exact()) return quantized;
+  Graph g = quantized;
+  for (Node& n : g.nodes) {
+    if (!n.quant.enabled) continue;
+    Tensor w(DType::i8, n.weight.shape());
+    for (int64_t i = 0; i < w.numel(); ++i)
+      w.data<int8_t>()[i] = static_cast<int8_t>(2 * static_cast<int>(std::nearbyint(n.weight.data<int8_t>()[i] / 4.f)));
+    n.weight = w;
+    for (float& s : n.quant.weight_scales) s *= 2.f;
   }
   return g;
 }

@@ -1,18 +1,18 @@
 // INT8 graphs on the oneDNN executor vs the reference backend's INT8 kernels
 // (docs/quantization.md §2-3): integer outputs exact or off by one step,
-// f32 outputs within the doc's tolerance, every INT8 conv on a VNNI kernel,
+// f32 outputs within the doc's tolerance, every INT8 conv on a VNNI kernel
+// (oneDNN's avx2 one on CPUs without AVX-512 VNNI),
 // activations kept u8/s8 between INT8 nodes.
 #include <initializer_list>
 #include <iostream>
 #include <sstream>
 
+#include "backends/onednn/concat_channels.h"
 #include "backends/onednn/deconv_k4s2_int8.h"
 #include "int8_graph.h"
 
 namespace textq::test {
 namespace {
-
-bool is_vnni(const std::string& impl) { return impl.find("vnni") != std::string::npos && impl.rfind("ref", 0) != 0; }
 
 // Integer nodes: no element more than one step off, and off-by-one only at
 // rounding ties (rare); f32 nodes checked by the caller.
@@ -64,7 +64,7 @@ TEST(OneDnnInt8, SingleConvMatchesReferenceOnAwkwardShapes) {
     const std::vector<NodeDiff> diffs = compare_nodes(g, x, *exec, &got, &ref);
     print_diffs(diffs, *exec);
     expect_int_nodes_close(diffs, c.repro());
-    EXPECT_TRUE(is_vnni(exec->profile().at(0).impl)) << c.repro() << " runs " << exec->profile().at(0).impl;
+    EXPECT_TRUE(on_int8_kernel(exec->profile().at(0).impl)) << c.repro() << " runs " << exec->profile().at(0).impl;
     EXPECT_EQ(onednn_stats(*exec).layout_reorders, 1) << c.repro() << ": only the input quantization";
     if (c.dst != DType::f32) continue;
     // f32 dst: |got - ref| <= 1e-5 (|acc m| + |bias|) + 1e-6 per element, |acc m| from the reference kernel.
@@ -101,7 +101,7 @@ TEST(OneDnnInt8, DeconvPhasesMatchReference) {
     expect_int_nodes_close(diffs, std::string("deconv k4s2p1 13->7 dst ") + dtype_name(dst));
     const std::string impl = exec->profile().at(1).impl;
     EXPECT_EQ(impl.rfind("phases:", 0), 0u) << impl;
-    EXPECT_TRUE(is_vnni(impl.substr(7))) << impl;
+    EXPECT_TRUE(on_int8_kernel(impl.substr(7))) << impl;
     if (dst == DType::f32) {
       EXPECT_LE(diffs[1].max_abs, 1e-5f * diffs[1].ref_max * 64 + 1e-6f) << "deconv f32 dst";
     }
@@ -184,7 +184,7 @@ TEST(OneDnnInt8, ResidualSumPostOpsMatchReference) {
   print_diffs(diffs, *exec);
   expect_int_nodes_close(diffs, "residual chain");
   EXPECT_LE(diffs[8].max_abs, 1e-4f * diffs[8].ref_max + 1e-6f) << "f32 dst with an s8 residual";
-  for (const NodeProfile& p : exec->profile()) EXPECT_TRUE(is_vnni(p.impl)) << p.name << " runs " << p.impl;
+  for (const NodeProfile& p : exec->profile()) EXPECT_TRUE(on_int8_kernel(p.impl)) << p.name << " runs " << p.impl;
 }
 
 // The 1x1 convs with a residual (conv2: u8 + u8 residual, conv4: residual ==
@@ -217,6 +217,7 @@ KernelProfiles expect_kernel_switch_exact(const Graph& fp32, const Shape& shape,
 }
 
 TEST(OneDnnInt8, OneByOneConvsRunJitInt8AndMatchTheDefaultKernel) {
+  if (!avx512_vnni_cpu()) GTEST_SKIP() << "the switch chooses between oneDNN's AVX-512 INT8 kernels";
   GraphMaker m(33);
   const int a = m.conv(m.input(), 3, 16, 3, 1, 1, true);
   const int b = m.conv(a, 16, 16, 3, 1, 1, true);
@@ -249,6 +250,7 @@ TEST(OneDnnInt8, OneByOneConvsRunJitInt8AndMatchTheDefaultKernel) {
 // (PP-OCRv4's 96 -> 24 3x3s) run jit_int8 instead of oneDNN's brgconv:
 // same integers, same outputs.
 TEST(OneDnnInt8, NarrowOutputConvsRunJitInt8AndMatchTheDefaultKernel) {
+  if (!avx512_vnni_cpu()) GTEST_SKIP() << "the switch chooses between oneDNN's AVX-512 INT8 kernels";
   GraphMaker m(35);
   const int a = m.conv(m.input(), 3, 96, 3, 1, 1, true);
   const int b = m.conv(a, 96, 24, 3, 1, 1, true);   // narrow: jit_int8
@@ -268,6 +270,7 @@ TEST(OneDnnInt8, NarrowOutputConvsRunJitInt8AndMatchTheDefaultKernel) {
 // jit_int8 instead of brgconv (OneDnnTuning::jit_int8_3x3); wider inputs and
 // 3x3s reducing channels more than 2x keep brgconv. Same integers, same outputs.
 TEST(OneDnnInt8, SquareThreeByThreeConvsRunJitInt8AndMatchTheDefaultKernel) {
+  if (!avx512_vnni_cpu()) GTEST_SKIP() << "the switch chooses between oneDNN's AVX-512 INT8 kernels";
   GraphMaker m(37);
   const int a = m.conv(m.input(), 3, 64, 3, 1, 1, true);  // conv0: our stem kernel
   const int b = m.conv(a, 64, 16, 3, 1, 1, true);         // conv1: IC > 2 OC, brgconv
@@ -288,6 +291,7 @@ TEST(OneDnnInt8, SquareThreeByThreeConvsRunJitInt8AndMatchTheDefaultKernel) {
 // INT8 phase interleave by our pixel copy (OneDnnTuning::phase_copy_kernel)
 // vs oneDNN's strided reorders: the same bytes (7, 16 and 48-channel u8 pixels).
 TEST(OneDnnInt8, DeconvPhaseCopyGivesTheReordersOutputBitForBit) {
+  if (!onednn::concat_channels_supported()) GTEST_SKIP() << "our pixel copy needs AVX-512 BW";
   GraphMaker m(38);
   const int a = m.conv(m.input(), 3, 16, 3, 1, 1, true);
   const int b = m.deconv(a, 16, 7, 4, 2, 1, true);     // deconv1: 7-byte pixels

@@ -6,6 +6,7 @@
 // the 8-pixel block, two images.
 #include <sstream>
 
+#include "backends/onednn/conv_int8_narrow.h"
 #include "int8_graph.h"
 
 namespace textq::test {
@@ -20,6 +21,7 @@ struct Case {
 };
 
 TEST(OneDnnInt8Narrow, MatchesOneDnnBitForBit) {
+  if (!onednn::conv_int8_narrow_supported()) GTEST_SKIP() << "no AVX-512 VNNI";
   const std::vector<Case> cases = {
       {96, 24, 3, 1, false, false, DType::f32, 1, 23, 40},  // PP-OCRv4's neck 3x3 (s8 in, f32 out)
       {96, 24, 3, 1, false, true, DType::u8, 1, 17, 29},    // its head conv (ReLU, u8 out)

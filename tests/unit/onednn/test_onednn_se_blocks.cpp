@@ -137,8 +137,9 @@ TEST(OneDnnSeBlocks, Int8BlockRunsInsideTheConvAndWritesTheReadersIntegers) {
   const OneDnnStats s = onednn_stats(*fast), s0 = onednn_stats(*plain);
   EXPECT_EQ(s.fused_epilogue_nodes, 3);
   EXPECT_EQ(impl_of(*fast, mul_name(g)), "post-op of " + g.producer(se_graph().x)->name);
-  // One more reorder at most: the moved pool dequantizes x's narrow input.
-  EXPECT_LE(s.layout_reorders, s0.layout_reorders + 1);
+  // One more reorder at most: the moved pool dequantizes x's narrow input;
+  // without AVX-512 one more, oneDNN's avx2 1x1 takes the pooled [1, C, 1, 1] in nChw8c.
+  EXPECT_LE(s.layout_reorders, s0.layout_reorders + (avx512_vnni_cpu() ? 1 : 2));
   // Same real arithmetic: a different f32 rounding may move a quantized value
   // of t by one step (~0.2 % of an output here; bit-identical as it is), a
   // wrong gate moves them by percents (4 % with the moved pool's 1x1 weights
