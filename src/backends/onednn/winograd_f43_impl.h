@@ -27,6 +27,10 @@
 #include "backends/onednn/winograd_f43.h"
 
 namespace textq::onednn::wino {
+// Internal linkage: each file compiled for its own ISA keeps its own copies,
+// so the linker never picks an AVX-512 copy of an inline function for code
+// that runs on an AVX2 CPU.
+namespace {
 
 constexpr int kPoints = 36;       // 6x6 transformed tile
 constexpr int64_t kBlockOc = 64;  // GEMM panel width (the weights' layout, winograd_f43_weights)
@@ -238,4 +242,5 @@ void run(const WinogradGeometry& g, int threads, const A* src, const V* weights,
   }
 }
 
+}  // namespace
 }  // namespace textq::onednn::wino
