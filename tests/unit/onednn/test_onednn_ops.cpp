@@ -311,8 +311,7 @@ TEST(OneDnnOps, DeconvMatchesReference) {
 // pixels, batch 2, and k6 s3 p2 on odd sizes (phases with uneven row counts).
 // Without AVX-512 oneDNN's own layout for FP32 convs is nChw8c, where strided
 // deconvs cannot run as phase convs; OneDnnTuning::nhwc_before_avx512 starts
-// the graph in nhwc instead (the same numbers; the demo's FP32 network 3.7x
-// faster on an AVX2 Zen 3, docs/backends.md).
+// the graph in nhwc instead (the same numbers; docs/backends.md, Layout policy).
 TEST(OneDnnOps, Fp32GraphsStartInNhwcWithoutAvx512SoDeconvsRunAsPhases) {
   if (__builtin_cpu_supports("avx512f")) GTEST_SKIP() << "with AVX-512 oneDNN's brgconv picks nhwc itself";
   GraphMaker m(17);  // 1x1s: a 3x3 stride 1 would start nhwc anyway (our Winograd step)
