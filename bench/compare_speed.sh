@@ -79,8 +79,9 @@ fi
 
 # bf16 only where the CPU has it (AVX-512 BF16 / AMX): elsewhere textq refuses it.
 MODELS="fp32:r50.textq bf16:r50.textq@bf16 int8:r50_int8h.textq int8nofold:r50_int8_nofold.textq"
-if ! "$TEXTQ" bench "$WORK/r50.textq@bf16" --size 32x32 --runs 1 --warmup 0 -q > /dev/null 2>&1; then
-  echo "compare_speed.sh: no bf16 on this CPU ($("$TEXTQ" bench "$WORK/r50.textq@bf16" --size 32x32 --runs 1 --warmup 0 -q 2>&1 | head -1)); skipping it" >&2
+REFUSAL=$(bf16_refusal)
+if [ -n "$REFUSAL" ]; then
+  echo "compare_speed.sh: no bf16 on this CPU ($REFUSAL); skipping it" >&2
   MODELS="fp32:r50.textq int8:r50_int8h.textq int8nofold:r50_int8_nofold.textq"
 fi
 

@@ -51,8 +51,9 @@ EOF
 # bf16 only where the CPU has it (AVX-512 BF16 / AMX): elsewhere textq refuses it.
 MODELS="r50.textq:fp32:fp32 r50.textq:bf16:bf16 r50_int8h.textq:fp32:int8"
 rm -f "$WORK"/tp_fp32.* "$WORK"/tp_bf16.* "$WORK"/tp_int8.*
-if ! "$TEXTQ" bench "$WORK/r50.textq" --precision bf16 --size 32x32 --runs 1 --warmup 0 -q > /dev/null 2>&1; then
-  echo "eval_throughput.sh: no bf16 on this CPU; skipping it" >&2
+REFUSAL=$(bf16_refusal)
+if [ -n "$REFUSAL" ]; then
+  echo "eval_throughput.sh: no bf16 on this CPU ($REFUSAL); skipping it" >&2
   MODELS="r50.textq:fp32:fp32 r50_int8h.textq:fp32:int8"
 fi
 echo "load $(cut -d' ' -f1-3 /proc/loadavg)"

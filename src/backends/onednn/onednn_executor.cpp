@@ -25,20 +25,14 @@ namespace {
 // primitive cache still makes that cheap) but packed weights are kept.
 constexpr size_t kMaxCachedPlans = 4;
 
-bool bf16_supported() {
+// oneDNN's isa values are feature bit sets: a CPU has `want` when its effective
+// isa holds all of want's bits (AMX includes BF16, BF16 includes VNNI).
+bool isa_has(dnnl::cpu_isa want) {
   const auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
-  const auto want = static_cast<unsigned>(dnnl::cpu_isa::avx512_core_bf16);
-  return (isa & want) == want;  // the isa values are feature bit sets (AMX includes BF16)
+  return (isa & static_cast<unsigned>(want)) == static_cast<unsigned>(want);
 }
 
-// oneDNN's isa values are feature bit sets: VNNI is a bit above avx512_core, AVX-VNNI one above avx2.
-bool has_vnni(unsigned isa) {
-  const auto bits = [](dnnl::cpu_isa with, dnnl::cpu_isa without) {
-    return static_cast<unsigned>(with) & ~static_cast<unsigned>(without);
-  };
-  return (isa & (bits(dnnl::cpu_isa::avx512_core_vnni, dnnl::cpu_isa::avx512_core) |
-                 bits(dnnl::cpu_isa::avx2_vnni, dnnl::cpu_isa::avx2))) != 0;
-}
+bool bf16_supported() { return isa_has(dnnl::cpu_isa::avx512_core_bf16); }
 
 const char* isa_name() {
   switch (dnnl::get_effective_cpu_isa()) {
@@ -271,7 +265,9 @@ class OneDnnExecutor final : public Executor {
 }  // namespace
 }  // namespace onednn
 
-bool onednn_int8_sums_exact() { return onednn::has_vnni(static_cast<unsigned>(dnnl::get_effective_cpu_isa())); }
+bool onednn_int8_sums_exact() {
+  return onednn::isa_has(dnnl::cpu_isa::avx512_core_vnni) || onednn::isa_has(dnnl::cpu_isa::avx2_vnni);
+}
 
 std::unique_ptr<Executor> make_onednn_executor(const Graph& graph, const ExecOptions& options,
                                                const OneDnnTuning& tuning) {

@@ -148,8 +148,7 @@ inline Graph make_int8(const Graph& fp32, const Tensor& calib, const Int8Options
 
 // A quantized graph (src/quant) with weights on which this CPU's oneDNN INT8
 // kernels are exact: as given with VNNI; before VNNI each s8 weight w becomes
-// 2 * round(w / 4) at twice its scale (even steps within +-64, as
-// test_weight_step). The per-node contract is then checkable on every CPU;
+// test_weight_step(w / 2) = 2 * round(w / 4) at twice its scale. The per-node contract is then checkable on every CPU;
 // the tests print what the given weights lose before VNNI.
 inline Graph with_weights_exact_on_this_cpu(const Graph& quantized) {
   if (onednn_int8_sums_exact()) return quantized;
@@ -158,7 +157,7 @@ inline Graph with_weights_exact_on_this_cpu(const Graph& quantized) {
     if (!n.quant.enabled) continue;
     Tensor w(DType::i8, n.weight.shape());
     for (int64_t i = 0; i < w.numel(); ++i)
-      w.data<int8_t>()[i] = static_cast<int8_t>(2 * static_cast<int>(std::nearbyint(n.weight.data<int8_t>()[i] / 4.f)));
+      w.data<int8_t>()[i] = test_weight_step(n.weight.data<int8_t>()[i] / 2.f);
     n.weight = w;
     for (float& s : n.quant.weight_scales) s *= 2.f;
   }
