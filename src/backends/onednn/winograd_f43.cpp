@@ -79,7 +79,7 @@ Tensor winograd_f43_weights_bf16(const Tensor& weight) {
 }
 
 size_t winograd_f43_scratch_bytes(const WinogradGeometry& g, int threads) {
-  const wino::Layout l = wino::layout_of(g, threads);
+  const wino::Layout l = wino::layout_of(g, threads, __builtin_cpu_supports("avx512f"));
   const size_t one = static_cast<size_t>(kPoints * l.chunk * (l.icp + l.ocp)) * sizeof(float);
   return l.private_chunks ? one * static_cast<size_t>(l.threads) : one;
 }

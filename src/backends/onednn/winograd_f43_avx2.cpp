@@ -12,24 +12,44 @@ namespace textq::onednn {
 
 namespace {
 
-// c[R][16] += a[R][k] x b[k][16 of a row of width ldb]
+// One row of the micro-kernel: c0/c1 += a[p] x b0/b1.
+#define TEXTQ_WINO_ROW(i)                                        \
+  if constexpr (R > i) {                                         \
+    const __m256 av = _mm256_broadcast_ss(a + i * lda + p);      \
+    c##i##0 = _mm256_fmadd_ps(av, b0, c##i##0);                  \
+    c##i##1 = _mm256_fmadd_ps(av, b1, c##i##1);                  \
+  }
+#define TEXTQ_WINO_STORE(i)                                      \
+  if constexpr (R > i) {                                         \
+    _mm256_store_ps(c + i * ldc, c##i##0);                       \
+    _mm256_store_ps(c + i * ldc + 8, c##i##1);                   \
+  }
+
+// c[R][16] = a[R][k] x b[k][16 of a row of width ldb]. The 12 accumulators
+// are named variables, not an array: GCC kept an array of them on the stack
+// and stored every one after each FMA (a third of the kernel's time).
 template <int R>
 void gemm_kernel(const float* a, int64_t lda, const float* b, int64_t ldb, int64_t k, float* c, int64_t ldc) {
-  __m256 acc[R][2];
-  for (int i = 0; i < R; ++i) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
+  __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00,
+         c40 = c00, c41 = c00, c50 = c00, c51 = c00;
   for (int64_t p = 0; p < k; ++p) {
     const __m256 b0 = _mm256_loadu_ps(b + p * ldb), b1 = _mm256_loadu_ps(b + p * ldb + 8);
-    for (int i = 0; i < R; ++i) {
-      const __m256 av = _mm256_broadcast_ss(a + i * lda + p);
-      acc[i][0] = _mm256_fmadd_ps(av, b0, acc[i][0]);
-      acc[i][1] = _mm256_fmadd_ps(av, b1, acc[i][1]);
-    }
+    TEXTQ_WINO_ROW(0)
+    TEXTQ_WINO_ROW(1)
+    TEXTQ_WINO_ROW(2)
+    TEXTQ_WINO_ROW(3)
+    TEXTQ_WINO_ROW(4)
+    TEXTQ_WINO_ROW(5)
   }
-  for (int i = 0; i < R; ++i) {
-    _mm256_store_ps(c + i * ldc, acc[i][0]);
-    _mm256_store_ps(c + i * ldc + 8, acc[i][1]);
-  }
+  TEXTQ_WINO_STORE(0)
+  TEXTQ_WINO_STORE(1)
+  TEXTQ_WINO_STORE(2)
+  TEXTQ_WINO_STORE(3)
+  TEXTQ_WINO_STORE(4)
+  TEXTQ_WINO_STORE(5)
 }
+#undef TEXTQ_WINO_ROW
+#undef TEXTQ_WINO_STORE
 
 // Lanes [0, n) of 8 (none when n <= 0).
 __m256i lanes(int64_t n) {

@@ -67,7 +67,8 @@ TEST(OneDnnOps, WinogradNhwcChainsMatchReference) {
   // producer): partial output tiles (H, W not multiples of 4), channel tails
   // (not multiples of 16), two GEMM panels plus a tail (OC 144), batch 2,
   // residual in place and copied, ReLU, no bias, pad 2 with a 3x3 (output
-  // larger than the input).
+  // larger than the input); 320 -> 64 channels on 25x26 tiles runs the
+  // shared-chunk mode on AVX2 (two chunks, the second a partial GEMM task).
   struct Case {
     int mb, ic, oc, ih, iw, pad;
     bool relu, bias, residual;
@@ -76,6 +77,7 @@ TEST(OneDnnOps, WinogradNhwcChainsMatchReference) {
       {1, 16, 16, 8, 8, 1, true, true, false},     {2, 13, 17, 9, 7, 1, false, true, false},
       {1, 80, 144, 13, 22, 1, true, true, true},   {1, 32, 32, 5, 6, 1, true, false, true},
       {1, 24, 40, 6, 9, 2, false, true, false},    {2, 64, 64, 23, 40, 1, true, true, true},
+      {1, 320, 64, 98, 102, 1, true, true, true},
   };
   for (const Case& c : cases) {
     GraphMaker m(21);
