@@ -44,6 +44,7 @@ const Switch kSwitches[] = {
     {"int8_stem_kernel", &textq::OneDnnTuning::int8_stem_kernel},
     {"winograd", &textq::OneDnnTuning::winograd},
     {"nhwc_before_avx512", &textq::OneDnnTuning::nhwc_before_avx512},
+    {"deconv_winograd_before_avx512", &textq::OneDnnTuning::deconv_winograd_before_avx512},
     {"jit_int8_residual_1x1", &textq::OneDnnTuning::jit_int8_residual_1x1},
     {"jit_int8_plain_1x1", &textq::OneDnnTuning::jit_int8_plain_1x1},
     {"jit_bf16_residual_1x1", &textq::OneDnnTuning::jit_bf16_residual_1x1},

@@ -60,7 +60,8 @@ void PlanBuilder::lower_conv(size_t ni) {
   // Strided deconvs preferably run as phase convs (lower_deconv_phases.cpp);
   // it declines (without touching the plan) when the shape or layout does not fit.
   if (deconv && n.inputs[0] != graph_.input &&
-      (lower_deconv_k4s2_int8(ni, cq) || lower_deconv_pixel_shuffle(ni, cq) || lower_deconv_phases(ni, cq)))
+      (lower_deconv_k4s2_int8(ni, cq) || lower_deconv_winograd(ni) || lower_deconv_pixel_shuffle(ni, cq) ||
+       lower_deconv_phases(ni, cq)))
     return;
   if (!deconv && lower_conv_int8_narrow(ni, cq)) return;  // INT8, 8 or 24 output channels
   if (!deconv && lower_conv_int8_stem(ni, cq)) return;    // INT8, 3 input channels 7x7 (+ max pool)

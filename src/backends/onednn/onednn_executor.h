@@ -26,6 +26,11 @@ struct OneDnnTuning {
   // cannot run as phase convs (lower_deconv_phases.cpp) and take oneDNN's
   // backward-data kernel instead; with AVX-512 its brgconv kernels pick nhwc anyway.
   bool nhwc_before_avx512 = true;
+  // FP32 ConvTranspose k4 s2 p1 on CPUs without AVX-512 as one Winograd conv
+  // with 4 x OC outputs written pixel-shuffled (lower_deconv_winograd.cpp)
+  // instead of four phase convs on oneDNN's jit:avx2. Not tried with AVX-512,
+  // where the phase convs run brgconv.
+  bool deconv_winograd_before_avx512 = true;
   // INT8 1x1 convs with a residual on oneDNN's jit_int8_1x1 kernel instead of
   // its default brgconv_1x1 (faster sum post-op; lower_conv.cpp).
   bool jit_int8_residual_1x1 = true;

@@ -13,7 +13,8 @@ namespace textq::onednn {
 PlanBuilder::PlanBuilder(const Graph& graph, Context& ctx, WeightCache& weights, const OneDnnTuning& tuning, bool bf16,
                          bool fuse_epilogues, bool fuse_pools)
     : graph_(graph), ctx_(ctx), weights_(weights), tuning_(tuning), bf16_(bf16), fuse_epilogues_(fuse_epilogues),
-      fuse_pools_(fuse_pools), nhwc_from_input_(tuning.nhwc_before_avx512 && !__builtin_cpu_supports("avx512f")) {}
+      fuse_pools_(fuse_pools), nhwc_from_input_(tuning.nhwc_before_avx512 && !__builtin_cpu_supports("avx512f")),
+      deconv_winograd_(tuning.deconv_winograd_before_avx512 && !__builtin_cpu_supports("avx512f")) {}
 
 bool PlanBuilder::node_bf16(const Node& n) const {
   // The conv reading the graph input stays f32: rounding the image to bf16

@@ -41,6 +41,9 @@ class PlanBuilder {
   // FP32 3x3 stride-1 conv as Winograd F(4x4,3x3) in nhwc (lower_winograd.cpp);
   // false (plan untouched) when the node or the CPU does not qualify.
   bool lower_winograd(size_t ni);
+  // FP32 ConvTranspose k4 s2 p1 as a Winograd conv with 4 x OC outputs,
+  // pixel-shuffled on store (lower_deconv_winograd.cpp); false when not applicable.
+  bool lower_deconv_winograd(size_t ni);
   // Strided deconv as stride^2 phase convs + interleave; false when not applicable.
   bool lower_deconv_phases(size_t ni, const ConvQuant& cq);
   // Deconv with kernel == stride and no padding as one 1x1 conv with
@@ -116,6 +119,7 @@ class PlanBuilder {
   const bool fuse_epilogues_;
   const bool fuse_pools_;
   const bool nhwc_from_input_;  // OneDnnTuning::nhwc_before_avx512 on a CPU without AVX-512
+  const bool deconv_winograd_;  // OneDnnTuning::deconv_winograd_before_avx512 on a CPU without AVX-512
 
   std::unique_ptr<ShapePlan> plan_;
   std::vector<bool> deep_;           // value id -> see mark_deep_values

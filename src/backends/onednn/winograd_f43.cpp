@@ -27,6 +27,8 @@ bool winograd_f43_supported() {
 
 const char* winograd_f43_isa() { return __builtin_cpu_supports("avx512f") ? "avx512" : "avx2"; }
 
+int64_t winograd_f43_vector_width() { return __builtin_cpu_supports("avx512f") ? 16 : 8; }
+
 bool winograd_f43_bf16_supported() {
   return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
          __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bf16");
@@ -75,6 +77,30 @@ Tensor winograd_f43_weights_bf16(const Tensor& weight) {
         for (int64_t col = 0; col < width; ++col)
           dst[base + (i / 2) * width * 2 + col * 2 + i % 2] = to_bf16(src[base + i * width + col]);
     }
+  return out;
+}
+
+Tensor winograd_deconv_k4s2_weights(const Tensor& w, int64_t phase_channels) {
+  if (w.dtype() != DType::f32 || w.rank() != 4 || w.dim(2) != 4 || w.dim(3) != 4 || phase_channels < w.dim(1))
+    throw Error(ErrorKind::InvalidArgument, "winograd_deconv_k4s2_weights: expected f32 [IC, OC, 4, 4] with OC <= " +
+                                                std::to_string(phase_channels) + ", got " +
+                                                std::string(dtype_name(w.dtype())) + " " + shape_str(w.shape()));
+  const int64_t ic = w.dim(0), oc = w.dim(1);
+  Tensor out(DType::f32, {4 * phase_channels, ic, 3, 3});  // zero filled
+  const float* src = w.data<float>();
+  float* dst = out.data<float>();
+  const auto tap = [](int r, int d) { return r + 1 - 2 * (d - 1); };  // kernel index for phase r, window offset d - 1
+  for (int ry = 0; ry < 2; ++ry)
+    for (int rx = 0; rx < 2; ++rx)
+      for (int64_t o = 0; o < oc; ++o)
+        for (int64_t i = 0; i < ic; ++i)
+          for (int dy = 0; dy < 3; ++dy)
+            for (int dx = 0; dx < 3; ++dx) {
+              const int ky = tap(ry, dy), kx = tap(rx, dx);
+              if (ky < 0 || ky > 3 || kx < 0 || kx > 3) continue;
+              dst[((((ry * 2 + rx) * phase_channels + o) * ic + i) * 3 + dy) * 3 + dx] =
+                  src[((i * oc + o) * 4 + ky) * 4 + kx];
+            }
   return out;
 }
 

@@ -26,8 +26,15 @@ namespace textq::onednn {
 
 struct WinogradGeometry {
   int64_t n = 1, ih = 0, iw = 0, ic = 0;  // src NHWC
-  int64_t oh = 0, ow = 0, oc = 0;         // dst NHWC (and residual)
+  int64_t oh = 0, ow = 0, oc = 0;         // the conv's output (dst NHWC and residual unless shuffled)
   int pad_top = 0, pad_left = 0;          // bottom/right padding is implied by oh/ow
+  // > 0: pixel shuffle on store, for a k4 s2 p1 deconv with this many output
+  // channels run as this conv (winograd_deconv_k4s2_weights): dst is NHWC
+  // [n][2 oh][2 ow][shuffle_oc]; conv channel (2 ry + rx) (oc / 4) + o of
+  // pixel (y, x) lands on pixel (2 y + ry, 2 x + rx), channel o (o < shuffle_oc;
+  // the rest are padding). oc / 4 must be a multiple of
+  // winograd_f43_vector_width(); no residual.
+  int64_t shuffle_oc = 0;
 };
 
 // True when the CPU runs AVX-512F, or AVX2 and FMA (the f32 kernel picks the
@@ -40,6 +47,17 @@ bool winograd_f43_bf16_supported();
 // Weights [OC, IC, 3, 3] f32 -> the transformed panels the kernel reads
 // (36 points x OC blocks of up to 64 x IC rounded up to 16, zero padded).
 Tensor winograd_f43_weights(const Tensor& weight);
+
+// f32 lanes of the kernel winograd_f43_run uses on this CPU (16 or 8).
+int64_t winograd_f43_vector_width();
+
+// A ConvTranspose k4 s2 p1 (PyTorch weights [IC, OC, 4, 4] f32) as a 3x3
+// pad 1 conv [4 P, IC, 3, 3], P >= OC output channels per phase (the rest
+// zero): output row 2m + r only sees input rows m - 1 .. m + 1 (kernel row
+// r + 1 - 2d for input row m + d, none where that falls outside 0..3), so
+// each phase is a 3x3 window with 4 of its 9 taps non-zero. Run with
+// shuffle_oc = OC to write the deconv's output.
+Tensor winograd_deconv_k4s2_weights(const Tensor& deconv_weight, int64_t phase_channels);
 
 // Scratch bytes run() needs for this geometry and thread count (V and M of a
 // chunk, per thread when the threads work on private chunks).

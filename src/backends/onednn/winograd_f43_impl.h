@@ -163,11 +163,23 @@ void output_transform(const WinogradGeometry& g, const Layout& l, const float* m
   const int64_t oy0 = (rem / l.tiles_w) * 4, ox0 = (rem % l.tiles_w) * 4;
   const int64_t point_stride = l.chunk * l.ocp;
   const float* in = m + t * l.ocp;
-  const int64_t offset = img * g.oh * g.ow * g.oc;
+  const bool shuffle = g.shuffle_oc > 0;
+  const int64_t offset = img * g.oh * g.ow * (shuffle ? 4 * g.shuffle_oc : g.oc);
   const int ny = static_cast<int>(std::min<int64_t>(4, g.oh - oy0)), nx = static_cast<int>(std::min<int64_t>(4, g.ow - ox0));
   const Vec zero = S::zero();
+  const int64_t phase_stride = g.oc / 4;  // shuffled: conv channels per output phase
   for (int64_t c = 0; c < l.ocp && c < g.oc; c += S::kWidth) {
-    const int64_t left = g.oc - c;
+    // Shuffled, the vector holds channels o.. of phase (ry, rx), stored at
+    // pixel (2 y + ry, 2 x + rx) of the deconv's output; lanes past its
+    // shuffle_oc channels are padding (none at all: skipped).
+    const int64_t phase = shuffle ? c / phase_stride : 0, o = shuffle ? c % phase_stride : c;
+    const int64_t ry = phase / 2, rx = phase % 2;
+    if (shuffle && o >= g.shuffle_oc) continue;
+    const int64_t left = shuffle ? g.shuffle_oc - o : g.oc - c;  // lanes stored
+    const auto dst_at = [&](int64_t y, int64_t x) {
+      return shuffle ? offset + ((2 * y + ry) * 2 * g.ow + 2 * x + rx) * g.shuffle_oc + o
+                     : offset + (y * g.ow + x) * g.oc + c;
+    };
     Vec cols[4][6];  // (A^T M)[i][j]
     for (int j = 0; j < 6; ++j) {
       Vec mv[6], o[4];
@@ -180,7 +192,7 @@ void output_transform(const WinogradGeometry& g, const Layout& l, const float* m
       Vec o[4];
       at6<S>(cols[i], o);
       for (int j = 0; j < nx; ++j) {
-        const int64_t at = offset + ((oy0 + i) * g.ow + ox0 + j) * g.oc + c;
+        const int64_t at = dst_at(oy0 + i, ox0 + j);
         Vec r = S::add(o[j], b);
         if (residual) r = S::add(r, S::load(residual + at, left));
         if (relu) r = S::max(r, zero);

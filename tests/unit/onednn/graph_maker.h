@@ -42,13 +42,14 @@ class GraphMaker {
     n.activation = relu ? Activation::Relu : Activation::None;
     return finish(std::move(n));
   }
-  int deconv(int src, int ic, int oc, int k, int stride, int pad, bool relu, int output_padding = 0, int groups = 1) {
+  int deconv(int src, int ic, int oc, int k, int stride, int pad, bool relu, int output_padding = 0, int groups = 1,
+             bool bias = true) {
     Node n = base(OpKind::ConvTranspose, "deconv");
     n.inputs = {src};
     n.window = window(k, stride, pad, groups, 1);
     n.window.output_padding_h = n.window.output_padding_w = output_padding;
     n.weight = random({ic, oc / groups, k, k}, ic / groups * k * k / (stride * stride));
-    n.bias = random({oc}, 4);
+    if (bias) n.bias = random({oc}, 4);
     n.activation = relu ? Activation::Relu : Activation::None;
     return finish(std::move(n));
   }

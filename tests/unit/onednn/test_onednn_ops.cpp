@@ -278,13 +278,16 @@ TEST(OneDnnOps, DeconvMatchesReference) {
     GraphMaker m(11);
     const int y = m.deconv(m.input(), c.ic, c.oc, c.k, c.stride, c.pad, c.relu, 0, c.groups);
     expect_matches_reference(m.graph({y}), m.random_input({c.mb, c.ic, c.ih, c.iw}), c.repro("deconv"));
-    // After a conv (nhwc): strided ungrouped ones run as phase convs.
+    // After a conv (nhwc): strided ungrouped ones run as phase convs (k4 s2
+    // p1 without AVX-512: as a Winograd conv unless switched off, tested below).
     GraphMaker m2(15);
     const int x2 = m2.conv(m2.input(), 3, c.ic, 1, 1, 0, false);
     const int y2 = m2.deconv(x2, c.ic, c.oc, c.k, c.stride, c.pad, c.relu, 0, c.groups);
     const Graph g2 = m2.graph({y2});
     const ExecOptions opts = two_threads();
-    auto exec = make_onednn_executor(g2, opts);
+    OneDnnTuning no_winograd;
+    no_winograd.deconv_winograd_before_avx512 = false;
+    auto exec = make_onednn_executor(g2, opts, no_winograd);
     expect_matches_reference(g2, m2.random_input({c.mb, 3, c.ih, c.iw}), c.repro("conv1x1+deconv"), exec.get());
     const bool phases = c.stride > 1 && c.groups == 1;
     EXPECT_EQ(exec->profile().at(1).impl.rfind("phases:", 0) == 0, phases)
@@ -321,12 +324,44 @@ TEST(OneDnnOps, Fp32GraphsStartInNhwcWithoutAvx512SoDeconvsRunAsPhases) {
   const int b = m.deconv(a, 16, 8, 4, 2, 1, true);
   const Graph g = m.graph({m.conv(b, 8, 4, 1, 1, 0, false)});
   const Tensor x = m.random_input({1, 3, 11, 14});
-  OneDnnTuning off;
+  OneDnnTuning on, off;
+  on.deconv_winograd_before_avx512 = off.deconv_winograd_before_avx512 = false;  // phases, not the Winograd deconv
   off.nhwc_before_avx512 = false;
   for (bool nhwc : {true, false}) {
-    auto exec = make_onednn_executor(g, two_threads(), nhwc ? OneDnnTuning{} : off);
+    auto exec = make_onednn_executor(g, two_threads(), nhwc ? on : off);
     expect_matches_reference(g, x, nhwc ? "nhwc" : "oneDNN's layout", exec.get());
     EXPECT_EQ(exec->profile().at(1).impl.rfind("phases:", 0) == 0, nhwc) << exec->profile().at(1).impl;
+  }
+}
+
+// Without AVX-512, FP32 k4 s2 p1 deconvs run as one Winograd conv with 4 x OC
+// outputs stored pixel-shuffled (lower_deconv_winograd.cpp): channel counts
+// below, at and past a vector (5 and 7 padded per phase; 5 is the folded
+// TextSnake head, a graph output), an input channel tail (13), partial tiles
+// (odd sizes), batch 2, no bias, ReLU, and a deconv feeding a conv.
+TEST(OneDnnOps, DeconvK4S2RunsAsWinogradWithoutAvx512) {
+  if (__builtin_cpu_supports("avx512f")) GTEST_SKIP() << "with AVX-512 the phase convs run brgconv";
+  if (!onednn::winograd_f43_supported()) GTEST_SKIP() << "our Winograd kernel needs AVX2 + FMA";
+  struct Case {
+    int mb, ic, oc, ih, iw;
+    bool relu, bias, then_conv;
+  };
+  const Case cases[] = {
+      {1, 32, 5, 9, 14, false, true, false}, {2, 13, 7, 5, 6, true, true, true},  {1, 16, 16, 8, 8, true, false, false},
+      {1, 64, 32, 7, 11, true, true, true},  {1, 24, 40, 3, 2, false, true, false},
+  };
+  for (const Case& c : cases) {
+    GraphMaker m(29);
+    const int x = m.conv(m.input(), 3, c.ic, 1, 1, 0, true);
+    const int y = m.deconv(x, c.ic, c.oc, 4, 2, 1, c.relu, 0, 1, c.bias);
+    const Graph g = m.graph({c.then_conv ? m.conv(y, c.oc, 8, 1, 1, 0, false) : y});
+    std::ostringstream repro;
+    repro << "wino deconv mb" << c.mb << "ic" << c.ic << "oc" << c.oc << "ih" << c.ih << "iw" << c.iw
+          << (c.relu ? "_relu" : "") << (c.bias ? "_bias" : "") << (c.then_conv ? "_conv" : "");
+    auto exec = make_onednn_executor(g, two_threads());
+    expect_matches_reference(g, m.random_input({c.mb, 3, c.ih, c.iw}), repro.str(), exec.get());
+    EXPECT_EQ(exec->profile().at(1).impl, std::string("wino_f43_deconv_nhwc:") + onednn::winograd_f43_isa())
+        << repro.str();
   }
 }
 
