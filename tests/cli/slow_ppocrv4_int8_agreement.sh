@@ -9,6 +9,11 @@
 # a regression guard set below the measured 0.958; and every conv INT8 with
 # --equalize-dw at or above EQ_FLOOR, below its measured 0.986 (the 0.98
 # target, met on this split; docs/quantization.md §9).
+# Both floors hold for the INT8 arithmetic itself (--backend reference, exact)
+# on every CPU, and for the oneDNN backend where its INT8 kernels are exact
+# (VNNI). Without VNNI they are not (docs/quantization.md §3): there the
+# oneDNN agreement is printed, not checked (an AMD Zen 3: 0.919 and 0.833
+# where the same models give 0.971 and 0.959 on the reference backend).
 # Usage: sh tests/cli/slow_ppocrv4_int8_agreement.sh TEXTQ
 set -u
 TEXTQ=${1:?usage: slow_ppocrv4_int8_agreement.sh TEXTQ_BINARY}
@@ -30,19 +35,37 @@ HELD_OUT=$(ls tests/data/photos/icdar2015/*.jpg | sort)
   -o "$TMP/int8.textq" || fail "quantize"
 # shellcheck disable=SC2086
 "$TEXTQ" -q detect "$TMP/fp32.textq" $HELD_OUT -o "$TMP/fp32.json" || fail "detect fp32"
-# shellcheck disable=SC2086
-"$TEXTQ" -q detect "$TMP/int8.textq" $HELD_OUT -o "$TMP/int8.json" || fail "detect int8"
 "$TEXTQ" -q quantize "$TMP/fp32.textq" --calib "$TMP/calib" --num 0 --equalize-dw --diag-num 0 \
   -o "$TMP/int8_eq.textq" || fail "quantize --equalize-dw"
-# shellcheck disable=SC2086
-"$TEXTQ" -q detect "$TMP/int8_eq.textq" $HELD_OUT -o "$TMP/int8_eq.json" || fail "detect int8 --equalize-dw"
-# agreement NAME FLOOR: INT8 detections $TMP/NAME.json against FP32's at thr 0.3.
+for m in int8 int8_eq; do
+  for backend in onednn reference; do
+    # shellcheck disable=SC2086
+    "$TEXTQ" -q detect "$TMP/$m.textq" $HELD_OUT --backend "$backend" -o "$TMP/$m.$backend.json" 2> "$TMP/err" ||
+      { cat "$TMP/err"; fail "detect $m --backend $backend"; }
+  done
+done
+# The CPU feature onednn_int8_sums_exact() reads from oneDNN: AVX-512 VNNI or AVX-VNNI.
+if grep -qE 'avx512_vnni|avx_vnni' /proc/cpuinfo; then onednn_exact=1; else onednn_exact=0; fi
+# agreement NAME FLOOR CHECK: INT8 detections $TMP/NAME.json against FP32's at
+# thr 0.3; all four are printed before the test fails.
+failed=""
 agreement() {
   "$TEXTQ" eval --preds "$TMP/$1.json" --ref-preds "$TMP/fp32.json" > "$TMP/agree_$1" || fail "eval $1"
   cat "$TMP/agree_$1"
   h=$(grep '^thr 0.30' "$TMP/agree_$1" | sed 's/.*hmean: //')
-  awk -v h="$h" -v f="$2" 'BEGIN { exit !(h + 0 >= f + 0) }' || fail "$1: INT8 agreement $h at thr 0.3 is below $2"
-  echo "PP-OCRv4 $1: INT8 agreement with FP32 $h at thr 0.3 on 10 held-out ICDAR2015 photos (floor $2)"
+  if [ "$3" = 0 ]; then
+    echo "PP-OCRv4 $1: INT8 agreement with FP32 $h at thr 0.3 (not checked: no VNNI, oneDNN's INT8 is not exact here)"
+    return
+  fi
+  if awk -v h="$h" -v f="$2" 'BEGIN { exit !(h + 0 >= f + 0) }'; then
+    echo "PP-OCRv4 $1: INT8 agreement with FP32 $h at thr 0.3 on 10 held-out ICDAR2015 photos (floor $2)"
+  else
+    echo "FAIL: $1: INT8 agreement $h at thr 0.3 is below $2"
+    failed="$failed $1"
+  fi
 }
-agreement int8 "$FLOOR"
-agreement int8_eq "$EQ_FLOOR"
+agreement int8.reference "$FLOOR" 1
+agreement int8_eq.reference "$EQ_FLOOR" 1
+agreement int8.onednn "$FLOOR" "$onednn_exact"
+agreement int8_eq.onednn "$EQ_FLOOR" "$onednn_exact"
+[ -z "$failed" ] || fail "below the floor:$failed"
