@@ -18,8 +18,9 @@ namespace textq {
 // Knobs that only this backend has. Defaults are what make_executor uses.
 struct OneDnnTuning {
   // FP32 3x3 stride-1 dense convs as Winograd F(4x4,3x3) in nhwc (our own
-  // AVX-512 kernel, winograd_f43.h): 4x fewer multiplications, a little more
-  // rounding (a few 1e-6 relative per layer). Without AVX-512 they stay direct.
+  // AVX-512 or AVX2 + FMA kernel, winograd_f43.h): 4x fewer multiplications,
+  // a little more rounding (a few 1e-6 relative per layer). Without either
+  // ISA they stay direct.
   bool winograd = true;
   // FP32 graphs in nhwc from the conv reading the input on CPUs without
   // AVX-512. oneDNN's own choice there is nChw8c, in which strided deconvs

@@ -1,6 +1,6 @@
 // Winograd F(4x4, 3x3) on NHWC activations (see winograd_f43.h): the parts
 // that do not depend on the vector width. Included only by the per-ISA
-// files (winograd_f43.cpp: AVX-512, winograd_f43_avx2.cpp: AVX2 + FMA), each
+// files (winograd_f43_avx512.cpp: AVX-512, winograd_f43_avx2.cpp: AVX2 + FMA), each
 // compiled for its own instruction set, which instantiate run() with their
 // vector traits S:
 //   S::V, S::kWidth            the vector type and its f32 lanes
@@ -152,7 +152,8 @@ void input_transform(const WinogradGeometry& g, const Layout& l, const A* src, i
   }
 }
 
-// Output transform of chunk tile t: M layout [36][chunk][ocp].
+// Output transform of chunk tile t: M layout [36][chunk][ocp]; dst plain
+// NHWC, or the pixel-shuffled output of a deconv (WinogradGeometry::shuffle_oc).
 template <class S, class A>
 void output_transform(const WinogradGeometry& g, const Layout& l, const float* m, int64_t c0, int64_t t,
                       const float* bias, const A* residual, bool relu, A* dst) {
