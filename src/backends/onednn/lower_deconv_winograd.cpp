@@ -1,6 +1,6 @@
 // FP32 ConvTranspose k4 s2 p1 as one Winograd F(4x4, 3x3) conv with 4 x OC
 // outputs whose output transform writes the deconv's pixels directly
-// (winograd_deconv_k4s2_weights, WinogradGeometry::shuffle_2x2): each output
+// (winograd_deconv_k4s2_weights, WinogradGeometry::shuffle_oc): each output
 // phase is a 3x3 window with 4 non-zero taps, so the 2.25x taps are paid back
 // by Winograd's 4x fewer multiplications, the input is read once for all four
 // phases and there is no interleave copy. On CPUs without AVX-512 the phase
@@ -32,7 +32,7 @@ bool PlanBuilder::lower_deconv_winograd(size_t ni) {
   // Each phase's channels padded to whole vectors (a vector never spans two phases).
   const int64_t ic = src_shape[1], oc = dst_shape[1], lanes = winograd_f43_vector_width();
   const int64_t phase_channels = (oc + lanes - 1) / lanes * lanes;
-  const int64_t wsize = 36 * ((ic + 15) / 16 * 16) * ((4 * phase_channels + 15) / 16 * 16);
+  const int64_t wsize = winograd_f43_weight_count(ic, 4 * phase_channels);
   if (wsize * int64_t{sizeof(float)} > kMaxTransformedWeightBytes) return false;
   // Reads the producer's nhwc as is: any other layout would need a reorder first.
   if (activation_tag(plan_->values[static_cast<size_t>(n.inputs[0])].get_desc()) != Tag::nhwc) return false;

@@ -34,7 +34,7 @@ bool PlanBuilder::lower_winograd(size_t ni) {
   const bool bf16_gemm = bf16 && (tuning_.bf16_winograd_gemm == Gemm::Always ||
                                   (tuning_.bf16_winograd_gemm == Gemm::Deep && deep_[static_cast<size_t>(n.output)]));
   // Transformed weights: a flat f32 (bf16) block, made once per node (kept across shapes).
-  const int64_t wsize = 36 * ((geo.ic + 15) / 16 * 16) * ((geo.oc + 15) / 16 * 16);
+  const int64_t wsize = winograd_f43_weight_count(geo.ic, geo.oc);
   const memory weights = packed_weights(ni, memory::desc({wsize}, bf16_gemm ? Dt::bf16 : Dt::f32, Tag::x), [&] {
     return bf16_gemm ? winograd_f43_weights_bf16(n.weight) : winograd_f43_weights(n.weight);
   });

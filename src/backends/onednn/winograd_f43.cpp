@@ -21,13 +21,21 @@ uint16_t to_bf16(float f) {  // round to nearest even (finite inputs)
   return static_cast<uint16_t>(bits >> 16);
 }
 
+namespace {
+// The f32 kernel winograd_f43_run picks; the scratch size and the lanes a
+// caller pads to must come from the same choice.
+bool avx512_kernel() { return __builtin_cpu_supports("avx512f"); }
+}  // namespace
+
 bool winograd_f43_supported() {
-  return __builtin_cpu_supports("avx512f") || (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"));
+  return avx512_kernel() || (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"));
 }
 
-const char* winograd_f43_isa() { return __builtin_cpu_supports("avx512f") ? "avx512" : "avx2"; }
+const char* winograd_f43_isa() { return avx512_kernel() ? "avx512" : "avx2"; }
 
-int64_t winograd_f43_vector_width() { return __builtin_cpu_supports("avx512f") ? 16 : 8; }
+int64_t winograd_f43_vector_width() { return avx512_kernel() ? 16 : 8; }
+
+int64_t winograd_f43_weight_count(int64_t ic, int64_t oc) { return kPoints * round16(ic) * round16(oc); }
 
 bool winograd_f43_bf16_supported() {
   return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
@@ -105,14 +113,14 @@ Tensor winograd_deconv_k4s2_weights(const Tensor& w, int64_t phase_channels) {
 }
 
 size_t winograd_f43_scratch_bytes(const WinogradGeometry& g, int threads) {
-  const wino::Layout l = wino::layout_of(g, threads, __builtin_cpu_supports("avx512f"));
+  const wino::Layout l = wino::layout_of(g, threads, avx512_kernel());
   const size_t one = static_cast<size_t>(kPoints * l.chunk * (l.icp + l.ocp)) * sizeof(float);
   return l.private_chunks ? one * static_cast<size_t>(l.threads) : one;
 }
 
 void winograd_f43_run(const WinogradGeometry& g, int threads, const float* src, const float* weights,
                       const float* bias, const float* residual, bool relu, float* dst, float* scratch) {
-  if (__builtin_cpu_supports("avx512f"))
+  if (avx512_kernel())
     winograd_f43_run_avx512(g, threads, src, weights, bias, residual, relu, dst, scratch);
   else
     winograd_f43_run_avx2(g, threads, src, weights, bias, residual, relu, dst, scratch);

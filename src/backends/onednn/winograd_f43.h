@@ -50,6 +50,9 @@ Tensor winograd_f43_weights(const Tensor& weight);
 
 // f32 lanes of the kernel winograd_f43_run uses on this CPU (16 or 8).
 int64_t winograd_f43_vector_width();
+// Elements of winograd_f43_weights' result (f32) or of the bf16 one for an
+// [oc, ic, 3, 3] conv.
+int64_t winograd_f43_weight_count(int64_t ic, int64_t oc);
 
 // A ConvTranspose k4 s2 p1 (PyTorch weights [IC, OC, 4, 4] f32) as a 3x3
 // pad 1 conv [4 P, IC, 3, 3], P >= OC output channels per phase (the rest
